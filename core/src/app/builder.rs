@@ -1,0 +1,137 @@
+use axum::Router;
+use axum::extract::OriginalUri;
+use http::Method;
+
+use super::{AppState, Server, health};
+use crate::config::{Config, ConfigError};
+use crate::db::{Db, Migrations};
+use crate::error::AppError;
+use crate::http::stack;
+
+/// Why an application could not start. Each variant prints one readable line
+/// (several for configuration, one per problem).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartupError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be reached.
+    #[error("cannot connect to the database: {0}")]
+    Database(#[source] sqlx::Error),
+    /// A migration failed.
+    #[error("migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The configured address.
+        addr: String,
+        /// Why binding failed.
+        source: std::io::Error,
+    },
+    /// The server failed while running.
+    #[error("server error: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// Builder for a Strata application.
+///
+/// ```no_run
+/// use strata::{App, Config, Item};
+/// use strata::axum::{Router, routing::get};
+///
+/// # async fn run() -> Result<(), strata::StartupError> {
+/// let api = Router::new().route("/hello", get(|| async { Item("world") }));
+/// App::new(Config::load()?).api(api).serve().await
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct App {
+    config: Config,
+    api: Router<AppState>,
+    routes: Router<AppState>,
+    migrations: Migrations,
+    extensions: http::Extensions,
+}
+
+impl App {
+    /// An app with `config` and no routes of its own yet.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            api: Router::new(),
+            routes: Router::new(),
+            migrations: Migrations::new(),
+            extensions: http::Extensions::new(),
+        }
+    }
+
+    /// Merges `router` into the API, mounted under `/api/v1`.
+    pub fn api(mut self, router: Router<AppState>) -> Self {
+        self.api = self.api.merge(router);
+        self
+    }
+
+    /// Merges `router` at the root, beside `/health` and `/metrics`.
+    pub fn routes(mut self, router: Router<AppState>) -> Self {
+        self.routes = self.routes.merge(router);
+        self
+    }
+
+    /// The migrations to run at start-up (unless `database.migrate = false`).
+    pub fn migrations(mut self, migrations: Migrations) -> Self {
+        self.migrations = migrations;
+        self
+    }
+
+    /// Shares `value` with handlers through [`AppState::extension`].
+    pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+
+    /// The configuration this app was created with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Connects the database, runs migrations and assembles the router.
+    pub async fn build(self) -> Result<Server, StartupError> {
+        let problems = self.config.problems();
+        if !problems.is_empty() {
+            return Err(ConfigError { problems }.into());
+        }
+        let db = Db::connect(&self.config.database)
+            .await
+            .map_err(StartupError::Database)?;
+        if self.config.database.migrate && !self.migrations.is_empty() {
+            self.migrations.run(&db).await?;
+            tracing::info!("migrations applied");
+        }
+        Ok(self.build_with_db(db))
+    }
+
+    /// Assembles the router around an already open pool (no migrations are run).
+    pub fn build_with_db(self, db: Db) -> Server {
+        let metrics_enabled = self.config.http.metrics;
+        let state = AppState::new(self.config, db, self.extensions);
+        let router = Router::new()
+            .nest("/api/v1", self.api)
+            .merge(self.routes)
+            .merge(health::routes(metrics_enabled))
+            .fallback(not_found);
+        let router = stack::apply(router, &state).with_state(state.clone());
+        Server::new(state, router)
+    }
+
+    /// Builds the app and serves it on `server.bind_addr` until SIGINT/SIGTERM.
+    pub async fn serve(self) -> Result<(), StartupError> {
+        super::init_tracing(&self.config.log, self.config.env);
+        self.build().await?.run().await
+    }
+}
+
+async fn not_found(method: Method, OriginalUri(uri): OriginalUri) -> AppError {
+    AppError::NotFound(format!("No route for {method} {}", uri.path()).into())
+}

@@ -1,0 +1,247 @@
+use std::path::{Path, PathBuf};
+
+use super::{Config, Environment};
+
+/// Why configuration could not be loaded: every problem found, one per line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration:\n{}", .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigError {
+    /// One readable sentence per problem.
+    pub problems: Vec<String>,
+}
+
+/// Environment variables with a fixed meaning, and the setting each one sets.
+const NAMED: [(&str, &str, &str); 6] = [
+    ("DATABASE_URL", "database", "url"),
+    ("BIND_ADDR", "server", "bind_addr"),
+    ("REDIS_URL", "redis", "url"),
+    ("JWT_SECRET", "auth", "jwt_secret"),
+    ("LOG_LEVEL", "log", "level"),
+    ("LOG_FORMAT", "log", "format"),
+];
+
+impl Config {
+    /// Loads the configuration for `STRATA_ENV` from `./config` (or
+    /// `STRATA_CONFIG_DIR`) and the process environment, and validates it.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::load_from(std::env::vars())
+    }
+
+    /// [`Config::load`] with the environment given explicitly (for tests).
+    pub fn load_from(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
+        let var = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let mut problems = Vec::new();
+
+        let env = match var("STRATA_ENV") {
+            None | Some("") => Environment::Development,
+            Some(value) => Environment::parse(value).unwrap_or_else(|| {
+                problems.push(format!(
+                    "STRATA_ENV is `{value}`; expected `development`, `test` or `production`"
+                ));
+                Environment::Development
+            }),
+        };
+        let dir = var("STRATA_CONFIG_DIR").map_or_else(|| PathBuf::from("config"), PathBuf::from);
+        let mut table = read_file(&dir.join(format!("{}.toml", env.as_str())), &mut problems);
+
+        for (name, section, key) in NAMED {
+            if let Some(value) = var(name) {
+                set(
+                    &mut table,
+                    section,
+                    key,
+                    toml::Value::String(value.to_owned()),
+                );
+            }
+        }
+        for (name, value) in &vars {
+            let Some(path) = name.strip_prefix("STRATA_") else {
+                continue;
+            };
+            let Some((section, key)) = path.split_once("__") else {
+                continue;
+            };
+            set(
+                &mut table,
+                &section.to_ascii_lowercase(),
+                &key.to_ascii_lowercase(),
+                parse_env_value(value),
+            );
+        }
+
+        let mut config = match Config::deserialize_table(table) {
+            Ok(config) => config,
+            Err(err) => {
+                problems.push(err);
+                return Err(ConfigError { problems });
+            }
+        };
+        config.env = env;
+        problems.extend(config.problems());
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    /// Parses a TOML document (the contents of one config file) for `env`, and validates it.
+    pub fn from_toml(env: Environment, text: &str) -> Result<Self, ConfigError> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
+            problems: vec![format!("config: {}", e.message())],
+        })?;
+        let mut config =
+            Config::deserialize_table(table).map_err(|p| ConfigError { problems: vec![p] })?;
+        config.env = env;
+        let problems = config.problems();
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    fn deserialize_table(table: toml::Table) -> Result<Self, String> {
+        toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("config: {}", e.message().trim()))
+    }
+}
+
+fn read_file(path: &Path, problems: &mut Vec<String>) -> toml::Table {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return toml::Table::new(),
+        Err(err) => {
+            problems.push(format!("{}: cannot be read: {err}", path.display()));
+            return toml::Table::new();
+        }
+    };
+    text.parse().unwrap_or_else(|err: toml::de::Error| {
+        problems.push(format!("{}: {}", path.display(), err.message().trim()));
+        toml::Table::new()
+    })
+}
+
+fn set(table: &mut toml::Table, section: &str, key: &str, value: toml::Value) {
+    let entry = table
+        .entry(section.to_owned())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    if !entry.is_table() {
+        *entry = toml::Value::Table(toml::Table::new());
+    }
+    if let toml::Value::Table(section) = entry {
+        section.insert(key.to_owned(), value);
+    }
+}
+
+/// `10` → integer, `true` → bool, `["a"]` → array, anything else → string.
+fn parse_env_value(raw: &str) -> toml::Value {
+    format!("v = {raw}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load_with_no_environment() {
+        let config = Config::load_from(vars(&[("STRATA_CONFIG_DIR", "/nonexistent")])).unwrap();
+        assert_eq!(config.env, Environment::Development);
+        assert_eq!(config.server.bind_addr, "127.0.0.1:3000");
+        assert_eq!(config.server.body_limit_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn file_then_environment_with_env_winning() {
+        let dir = std::env::temp_dir().join(format!("strata-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("test.toml"),
+            "[server]\nbind_addr = \"0.0.0.0:8080\"\nrequest_timeout_secs = 5\n[app]\nrate = \"5/min\"\n",
+        )
+        .unwrap();
+        let config = Config::load_from(vars(&[
+            ("STRATA_ENV", "test"),
+            ("STRATA_CONFIG_DIR", dir.to_str().unwrap()),
+            ("BIND_ADDR", "127.0.0.1:9999"),
+            ("STRATA_SERVER__BODY_LIMIT_BYTES", "2048"),
+            (
+                "STRATA_HTTP__CORS_ORIGINS",
+                "https://a.example, https://b.example",
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(config.env, Environment::Test);
+        assert_eq!(config.server.bind_addr, "127.0.0.1:9999");
+        assert_eq!(config.server.request_timeout_secs, 5);
+        assert_eq!(config.server.body_limit_bytes, 2048);
+        assert_eq!(
+            config.http.cors_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        assert_eq!(config.app::<String>("rate").unwrap().unwrap(), "5/min");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn every_problem_is_reported_once_per_line() {
+        let err = Config::load_from(vars(&[
+            ("STRATA_ENV", "production"),
+            ("STRATA_CONFIG_DIR", "/nonexistent"),
+            ("JWT_SECRET", "short"),
+            ("BIND_ADDR", "not-an-address"),
+            ("DATABASE_URL", "mysql://x"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.problems.len(), 3, "{err}");
+        assert!(
+            err.problems
+                .iter()
+                .any(|p| p.contains("JWT_SECRET") && p.contains("32 bytes"))
+        );
+        assert!(err.problems.iter().any(|p| p.contains("BIND_ADDR")));
+        assert!(err.problems.iter().any(|p| p.contains("DATABASE_URL")));
+        assert_eq!(err.to_string().lines().count(), 4);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_types_are_rejected() {
+        let err = Config::from_toml(Environment::Test, "[server]\nbind_adr = \"x\"\n").unwrap_err();
+        assert!(err.problems[0].contains("bind_adr"), "{err}");
+        let err = Config::from_toml(
+            Environment::Test,
+            "[server]\nrequest_timeout_secs = \"soon\"\n",
+        )
+        .unwrap_err();
+        assert!(err.problems[0].contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn unknown_strata_env_is_a_problem() {
+        let err = Config::load_from(vars(&[
+            ("STRATA_ENV", "staging"),
+            ("STRATA_CONFIG_DIR", "/nonexistent"),
+        ]))
+        .unwrap_err();
+        assert!(err.problems[0].contains("STRATA_ENV"));
+    }
+}

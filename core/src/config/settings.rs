@@ -1,0 +1,244 @@
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+/// Which configuration profile is in force (`STRATA_ENV`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Local development: pretty logs, generated secrets allowed.
+    #[default]
+    Development,
+    /// Automated tests.
+    Test,
+    /// Production: JSON logs, secrets required.
+    Production,
+}
+
+impl Environment {
+    /// The name used for `STRATA_ENV` and the config file (`development.toml`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Development => "development",
+            Self::Test => "test",
+            Self::Production => "production",
+        }
+    }
+
+    /// Parses a `STRATA_ENV` value.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "development" | "dev" => Some(Self::Development),
+            "test" => Some(Self::Test),
+            "production" | "prod" => Some(Self::Production),
+            _ => None,
+        }
+    }
+}
+
+/// The whole application configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The profile this configuration was loaded for (not read from the file).
+    #[serde(skip)]
+    pub env: Environment,
+    /// Listening socket, timeouts, body limit, shutdown.
+    pub server: ServerConfig,
+    /// Connection URL, pool and migrations.
+    pub database: DatabaseConfig,
+    /// CORS, security headers, compression, metrics.
+    pub http: HttpConfig,
+    /// Log level and format.
+    pub log: LogConfig,
+    /// Token signing.
+    pub auth: AuthConfig,
+    /// Optional Redis (cache, shared rate limits, jobs, events).
+    pub redis: RedisConfig,
+    /// Free-form application settings, read with [`Config::app`].
+    pub app: toml::Table,
+}
+
+impl Config {
+    /// The defaults for `env`, with nothing read from files or the environment.
+    pub fn for_env(env: Environment) -> Self {
+        Self {
+            env,
+            ..Self::default()
+        }
+    }
+
+    /// Reads one application setting from `[app]`, e.g. `config.app::<String>("rate_limit_api")`.
+    ///
+    /// `None` when the key is absent; `Some(Err(_))` when it has the wrong type.
+    pub fn app<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Option<Result<T, toml::de::Error>> {
+        self.app.get(key).map(|v| v.clone().try_into())
+    }
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Socket address to listen on (`BIND_ADDR`), default `127.0.0.1:3000`.
+    pub bind_addr: String,
+    /// Per-request time limit; past it the answer is 503. Default 30.
+    pub request_timeout_secs: u64,
+    /// Largest accepted request body; past it the answer is 413. Default 1 MiB.
+    pub body_limit_bytes: usize,
+    /// How long in-flight requests may take to finish after SIGTERM. Default 10.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind_addr: "127.0.0.1:3000".to_owned(),
+            request_timeout_secs: 30,
+            body_limit_bytes: 1024 * 1024,
+            shutdown_timeout_secs: 10,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The request timeout as a duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The shutdown drain bound as a duration.
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout_secs)
+    }
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://file.db`, `sqlite::memory:` or `postgres://…` (`DATABASE_URL`).
+    pub url: String,
+    /// Pool size. Default 10.
+    pub max_connections: u32,
+    /// Connections kept open when idle. Default 0.
+    pub min_connections: u32,
+    /// How long a request waits for a pooled connection before a 503. Default 5.
+    pub acquire_timeout_secs: u64,
+    /// Postgres `statement_timeout` in milliseconds (0 = none). Default 30 000.
+    pub statement_timeout_ms: u64,
+    /// Run pending migrations at start-up. Default true.
+    pub migrate: bool,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://strata.db".to_owned(),
+            max_connections: 10,
+            min_connections: 0,
+            acquire_timeout_secs: 5,
+            statement_timeout_ms: 30_000,
+            migrate: true,
+        }
+    }
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Allowed CORS origins; CORS is off while empty. `["*"]` allows any origin.
+    /// From the environment: a comma-separated list.
+    #[serde(deserialize_with = "list_or_csv")]
+    pub cors_origins: Vec<String>,
+    /// Send `Strict-Transport-Security: max-age=N` when set (only behind HTTPS).
+    pub hsts_max_age_secs: Option<u64>,
+    /// `Content-Security-Policy` for API responses.
+    pub content_security_policy: String,
+    /// Add `X-Content-Type-Options`, `X-Frame-Options`, `Referrer-Policy`, CSP. Default true.
+    pub security_headers: bool,
+    /// gzip/br response compression. Default true.
+    pub compression: bool,
+    /// Serve `/metrics`. Default true.
+    pub metrics: bool,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            cors_origins: Vec::new(),
+            hsts_max_age_secs: None,
+            content_security_policy: "default-src 'none'; frame-ancestors 'none'".to_owned(),
+            security_headers: true,
+            compression: true,
+            metrics: true,
+        }
+    }
+}
+
+fn list_or_csv<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrCsv {
+        List(Vec<String>),
+        Csv(String),
+    }
+    Ok(match ListOrCsv::deserialize(d)? {
+        ListOrCsv::List(list) => list,
+        ListOrCsv::Csv(csv) => csv
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines (development default).
+    Pretty,
+    /// One JSON object per line (production default).
+    Json,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// A `tracing` filter, e.g. `info` or `info,sqlx=warn` (`LOG_LEVEL`; `RUST_LOG` wins).
+    pub level: String,
+    /// Output format; defaults to JSON in production, pretty elsewhere.
+    pub format: Option<LogFormat>,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".to_owned(),
+            format: None,
+        }
+    }
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// HS256 signing secret (`JWT_SECRET`); required, ≥ 32 bytes, in production.
+    pub jwt_secret: Option<String>,
+}
+
+/// `[redis]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisConfig {
+    /// `redis://host:port/db` (`REDIS_URL`); Redis features are off while unset.
+    pub url: Option<String>,
+}

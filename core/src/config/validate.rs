@@ -1,0 +1,132 @@
+use std::net::SocketAddr;
+
+use super::{Config, Environment};
+
+/// Shortest accepted HS256 secret.
+const MIN_SECRET_BYTES: usize = 32;
+
+impl Config {
+    /// Every semantic problem with this configuration, one readable sentence each.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, problem: String| {
+            if !ok {
+                problems.push(problem);
+            }
+        };
+
+        let server = &self.server;
+        check(
+            server.bind_addr.parse::<SocketAddr>().is_ok(),
+            format!(
+                "server.bind_addr (BIND_ADDR) `{}` is not a socket address like 127.0.0.1:3000",
+                server.bind_addr
+            ),
+        );
+        check(
+            server.request_timeout_secs > 0,
+            "server.request_timeout_secs must be at least 1".into(),
+        );
+        check(
+            server.body_limit_bytes > 0,
+            "server.body_limit_bytes must be at least 1".into(),
+        );
+
+        let db = &self.database;
+        check(
+            ["sqlite:", "postgres://", "postgresql://"]
+                .iter()
+                .any(|p| db.url.starts_with(p)),
+            format!(
+                "database.url (DATABASE_URL) `{}` must start with sqlite:, postgres:// or postgresql://",
+                redact(&db.url)
+            ),
+        );
+        check(
+            db.max_connections >= 1,
+            "database.max_connections must be at least 1".into(),
+        );
+        check(
+            db.min_connections <= db.max_connections,
+            format!(
+                "database.min_connections ({}) exceeds database.max_connections ({})",
+                db.min_connections, db.max_connections
+            ),
+        );
+
+        match (&self.auth.jwt_secret, self.env) {
+            (None, Environment::Production) => {
+                check(
+                    false,
+                    "JWT_SECRET (auth.jwt_secret) is required in production".into(),
+                );
+            }
+            (Some(secret), Environment::Production) => check(
+                secret.len() >= MIN_SECRET_BYTES,
+                format!(
+                    "JWT_SECRET (auth.jwt_secret) is {} bytes; production needs at least {MIN_SECRET_BYTES} bytes",
+                    secret.len()
+                ),
+            ),
+            _ => {}
+        }
+
+        check(
+            tracing_subscriber::EnvFilter::try_new(&self.log.level).is_ok(),
+            format!(
+                "log.level (LOG_LEVEL) `{}` is not a valid tracing filter",
+                self.log.level
+            ),
+        );
+        for origin in &self.http.cors_origins {
+            check(
+                origin == "*" || origin.starts_with("http://") || origin.starts_with("https://"),
+                format!(
+                    "http.cors_origins entry `{origin}` must be `*` or start with http:// or https://"
+                ),
+            );
+        }
+        if let Some(url) = &self.redis.url {
+            check(
+                url.starts_with("redis://") || url.starts_with("rediss://"),
+                format!(
+                    "redis.url (REDIS_URL) `{}` must start with redis:// or rediss://",
+                    redact(url)
+                ),
+            );
+        }
+        problems
+    }
+}
+
+/// Hides a password in a URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_problems() {
+        assert_eq!(redact("mysql://u:secret@h/db"), "mysql://u:***@h/db");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn production_accepts_a_long_secret() {
+        let mut config = Config::for_env(Environment::Production);
+        config.auth.jwt_secret = Some("x".repeat(32));
+        assert!(config.problems().is_empty(), "{:?}", config.problems());
+    }
+}
