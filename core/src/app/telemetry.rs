@@ -13,7 +13,10 @@ pub fn init_tracing(config: &LogConfig, env: Environment) {
         Environment::Production => LogFormat::Json,
         _ => LogFormat::Pretty,
     });
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi);
     // `try_init` fails only when a subscriber exists already, which is fine.
     let _ = match format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

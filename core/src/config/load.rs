@@ -24,11 +24,23 @@ impl Config {
     /// Loads the configuration for `STRATA_ENV` from `./config` (or
     /// `STRATA_CONFIG_DIR`) and the process environment, and validates it.
     pub fn load() -> Result<Self, ConfigError> {
-        Self::load_from(std::env::vars())
+        Self::load_from("", std::env::vars())
     }
 
-    /// [`Config::load`] with the environment given explicitly (for tests).
+    /// Like [`Config::load`], with an application's built-in defaults (a TOML
+    /// document, typically `include_str!`-ed) beneath the file and the environment.
+    ///
+    /// ```
+    /// let config = strata::Config::load_layered("[database]\nurl = \"sqlite://app.db\"\n").unwrap();
+    /// # let _ = config;
+    /// ```
+    pub fn load_layered(defaults: &str) -> Result<Self, ConfigError> {
+        Self::load_from(defaults, std::env::vars())
+    }
+
+    /// [`Config::load_layered`] with the environment given explicitly (for tests).
     pub fn load_from(
+        defaults: &str,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
         let vars: Vec<(String, String)> = vars.into_iter().collect();
@@ -49,7 +61,12 @@ impl Config {
             }),
         };
         let dir = var("STRATA_CONFIG_DIR").map_or_else(|| PathBuf::from("config"), PathBuf::from);
-        let mut table = read_file(&dir.join(format!("{}.toml", env.as_str())), &mut problems);
+        let mut table: toml::Table = defaults.parse().unwrap_or_else(|err: toml::de::Error| {
+            problems.push(format!("built-in defaults: {}", err.message().trim()));
+            toml::Table::new()
+        });
+        let file = read_file(&dir.join(format!("{}.toml", env.as_str())), &mut problems);
+        merge(&mut table, file);
 
         for (name, section, key) in NAMED {
             if let Some(value) = var(name) {
@@ -130,6 +147,18 @@ fn read_file(path: &Path, problems: &mut Vec<String>) -> toml::Table {
     })
 }
 
+/// Deep-merges `over` into `base`: tables merge key by key, other values replace.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
 fn set(table: &mut toml::Table, section: &str, key: &str, value: toml::Value) {
     let entry = table
         .entry(section.to_owned())
@@ -164,7 +193,7 @@ mod tests {
 
     #[test]
     fn defaults_load_with_no_environment() {
-        let config = Config::load_from(vars(&[("STRATA_CONFIG_DIR", "/nonexistent")])).unwrap();
+        let config = Config::load_from("", vars(&[("STRATA_CONFIG_DIR", "/nonexistent")])).unwrap();
         assert_eq!(config.env, Environment::Development);
         assert_eq!(config.server.bind_addr, "127.0.0.1:3000");
         assert_eq!(config.server.body_limit_bytes, 1024 * 1024);
@@ -179,16 +208,19 @@ mod tests {
             "[server]\nbind_addr = \"0.0.0.0:8080\"\nrequest_timeout_secs = 5\n[app]\nrate = \"5/min\"\n",
         )
         .unwrap();
-        let config = Config::load_from(vars(&[
-            ("STRATA_ENV", "test"),
-            ("STRATA_CONFIG_DIR", dir.to_str().unwrap()),
-            ("BIND_ADDR", "127.0.0.1:9999"),
-            ("STRATA_SERVER__BODY_LIMIT_BYTES", "2048"),
-            (
-                "STRATA_HTTP__CORS_ORIGINS",
-                "https://a.example, https://b.example",
-            ),
-        ]))
+        let config = Config::load_from(
+            "",
+            vars(&[
+                ("STRATA_ENV", "test"),
+                ("STRATA_CONFIG_DIR", dir.to_str().unwrap()),
+                ("BIND_ADDR", "127.0.0.1:9999"),
+                ("STRATA_SERVER__BODY_LIMIT_BYTES", "2048"),
+                (
+                    "STRATA_HTTP__CORS_ORIGINS",
+                    "https://a.example, https://b.example",
+                ),
+            ]),
+        )
         .unwrap();
         assert_eq!(config.env, Environment::Test);
         assert_eq!(config.server.bind_addr, "127.0.0.1:9999");
@@ -204,13 +236,16 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_once_per_line() {
-        let err = Config::load_from(vars(&[
-            ("STRATA_ENV", "production"),
-            ("STRATA_CONFIG_DIR", "/nonexistent"),
-            ("JWT_SECRET", "short"),
-            ("BIND_ADDR", "not-an-address"),
-            ("DATABASE_URL", "mysql://x"),
-        ]))
+        let err = Config::load_from(
+            "",
+            vars(&[
+                ("STRATA_ENV", "production"),
+                ("STRATA_CONFIG_DIR", "/nonexistent"),
+                ("JWT_SECRET", "short"),
+                ("BIND_ADDR", "not-an-address"),
+                ("DATABASE_URL", "mysql://x"),
+            ]),
+        )
         .unwrap_err();
         assert_eq!(err.problems.len(), 3, "{err}");
         assert!(
@@ -236,11 +271,32 @@ mod tests {
     }
 
     #[test]
+    fn built_in_defaults_sit_beneath_the_environment() {
+        let defaults = "[database]\nurl = \"sqlite://app.db\"\nmax_connections = 3\n";
+        let config =
+            Config::load_from(defaults, vars(&[("STRATA_CONFIG_DIR", "/nonexistent")])).unwrap();
+        assert_eq!(config.database.url, "sqlite://app.db");
+        let config = Config::load_from(
+            defaults,
+            vars(&[
+                ("STRATA_CONFIG_DIR", "/nonexistent"),
+                ("DATABASE_URL", "sqlite::memory:"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.database.url, "sqlite::memory:");
+        assert_eq!(config.database.max_connections, 3);
+    }
+
+    #[test]
     fn unknown_strata_env_is_a_problem() {
-        let err = Config::load_from(vars(&[
-            ("STRATA_ENV", "staging"),
-            ("STRATA_CONFIG_DIR", "/nonexistent"),
-        ]))
+        let err = Config::load_from(
+            "",
+            vars(&[
+                ("STRATA_ENV", "staging"),
+                ("STRATA_CONFIG_DIR", "/nonexistent"),
+            ]),
+        )
         .unwrap_err();
         assert!(err.problems[0].contains("STRATA_ENV"));
     }

@@ -1,1 +1,42 @@
-fn main() {}
+//! The flagship Strata example: the seeds' assignment tracker (SPEC §11).
+//!
+//! Run it from a fresh clone with nothing but the Rust toolchain:
+//!
+//! ```text
+//! cargo run -p example-classroom
+//! curl http://127.0.0.1:3000/health/ready
+//! ```
+//!
+//! With no environment it stores data in `classroom.db` (SQLite) in the working
+//! directory, applies its migrations at start-up and listens on `127.0.0.1:3000`.
+//! `DATABASE_URL=postgres://…` switches to PostgreSQL; `BIND_ADDR`, `LOG_LEVEL` and
+//! every other setting of `strata::config` apply as documented there.
+
+use std::process::ExitCode;
+
+use strata::{App, Config, Migrations, StartupError};
+
+/// Built-in defaults, beneath `config/<env>.toml` and the environment.
+const DEFAULTS: &str = include_str!("../config/defaults.toml");
+
+fn migrations() -> Migrations {
+    Migrations::new()
+        .sqlite(sqlx::migrate!("migrations/sqlite"))
+        .postgres(sqlx::migrate!("migrations/postgres"))
+}
+
+async fn run() -> Result<(), StartupError> {
+    let config = Config::load_layered(DEFAULTS)?;
+    App::new(config).migrations(migrations()).serve().await
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("classroom: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
