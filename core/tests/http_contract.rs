@@ -6,13 +6,13 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use strata::axum::Router;
+use strata::axum::extract::State;
 use strata::axum::routing::{get, post};
 use strata::testing::{TestDatabase, TestRequest, TestResponse};
 use strata::{
     App, AppError, AppState, Config, Created, FieldError, Item, Json, List, NoContent, Pagination,
     Path, Query, Server,
 };
-use strata::axum::extract::State;
 
 #[derive(Debug, Deserialize, Serialize)]
 struct Note {
@@ -49,7 +49,10 @@ async fn create_note(Json(note): Json<Note>) -> Result<Created<Note>, AppError> 
 }
 
 async fn list_notes(Query(paging): Query<Paging>) -> List<Note> {
-    let notes = vec![Note { title: "a".into(), pages: 1 }];
+    let notes = vec![Note {
+        title: "a".into(),
+        pages: 1,
+    }];
     List::new(notes, Pagination::offset(paging.page, 20, 145))
 }
 
@@ -115,7 +118,11 @@ async fn server_with(db: &TestDatabase, tweak: impl FnOnce(&mut Config)) -> Serv
     config.server.body_limit_bytes = 1024;
     config.server.request_timeout_secs = 1;
     tweak(&mut config);
-    let server = App::new(config).api(routes()).build().await.expect("app builds");
+    let server = App::new(config)
+        .api(routes())
+        .build()
+        .await
+        .expect("app builds");
     let pool = server.state().db().as_sqlite().expect("sqlite").clone();
     strata::sqlx::query("CREATE TABLE people (email_address TEXT NOT NULL UNIQUE)")
         .execute(&pool)
@@ -150,7 +157,10 @@ async fn single_item_envelope() {
     let body = response.json();
     assert_eq!(body["success"], true);
     assert_eq!(body["data"], json!({"id": 7, "title": "a"}));
-    assert_eq!(body["meta"]["requestId"], response.header("x-request-id").unwrap());
+    assert_eq!(
+        body["meta"]["requestId"],
+        response.header("x-request-id").unwrap()
+    );
     let ts = body["meta"]["timestamp"].as_str().unwrap();
     assert!(chrono::DateTime::parse_from_rfc3339(ts).is_ok(), "{ts}");
     assert!(body.get("pagination").is_none());
@@ -166,7 +176,10 @@ async fn created_has_location_and_no_content_has_no_body() {
         .await;
     assert_eq!(response.status, 201);
     assert_eq!(response.header("location"), Some("/api/v1/notes/1"));
-    assert_eq!(response.json()["data"], json!({"title": "Essay", "pages": 3}));
+    assert_eq!(
+        response.json()["data"],
+        json!({"title": "Essay", "pages": 3})
+    );
 
     let response = TestRequest::new(strata::axum::http::Method::DELETE, "/api/v1/notes/1")
         .send(&router)
@@ -179,14 +192,20 @@ async fn created_has_location_and_no_content_has_no_body() {
 async fn offset_and_cursor_list_envelopes() {
     let db = TestDatabase::sqlite();
     let router = server(&db).await.router();
-    let body = TestRequest::get("/api/v1/notes?page=2").send(&router).await.json();
+    let body = TestRequest::get("/api/v1/notes?page=2")
+        .send(&router)
+        .await
+        .json();
     assert_eq!(body["success"], true);
     assert_eq!(body["data"], json!([{"title": "a", "pages": 1}]));
     assert_eq!(
         body["pagination"],
         json!({"page": 2, "perPage": 20, "total": 145, "totalPages": 8})
     );
-    let body = TestRequest::get("/api/v1/notes/cursor").send(&router).await.json();
+    let body = TestRequest::get("/api/v1/notes/cursor")
+        .send(&router)
+        .await
+        .json();
     assert_eq!(
         body["pagination"],
         json!({"limit": 20, "nextCursor": "opaque", "hasMore": true})
@@ -209,12 +228,19 @@ async fn malformed_json_wrong_types_and_bad_query_are_400() {
         .send(&router)
         .await;
     let body = assert_error(&wrong_type, 400, "BAD_REQUEST");
-    assert!(body["error"]["message"].as_str().unwrap().contains("pages"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("pages"),
+        "{body}"
+    );
 
-    let bad_query = TestRequest::get("/api/v1/notes?page=minus-one").send(&router).await;
+    let bad_query = TestRequest::get("/api/v1/notes?page=minus-one")
+        .send(&router)
+        .await;
     assert_error(&bad_query, 400, "BAD_REQUEST");
 
-    let bad_path = TestRequest::get("/api/v1/notes/not-a-number").send(&router).await;
+    let bad_path = TestRequest::get("/api/v1/notes/not-a-number")
+        .send(&router)
+        .await;
     assert_error(&bad_path, 400, "BAD_REQUEST");
 
     let invalid_utf8 = TestRequest::post("/api/v1/notes")
@@ -274,7 +300,12 @@ async fn unknown_route_is_404_and_wrong_method_405_with_allow() {
     let router = server(&db).await.router();
     let response = TestRequest::get("/api/v1/nothing-here").send(&router).await;
     let body = assert_error(&response, 404, "NOT_FOUND");
-    assert!(body["error"]["message"].as_str().unwrap().contains("/api/v1/nothing-here"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v1/nothing-here")
+    );
 
     let response = TestRequest::new(strata::axum::http::Method::PUT, "/api/v1/notes")
         .send(&router)
@@ -321,7 +352,10 @@ async fn each_remaining_error_row_has_its_status_and_code() {
             429 => assert_eq!(response.header("retry-after"), Some("7")),
             500 => {
                 let text = response.text();
-                assert!(!text.contains("secret") && !text.contains("postgres"), "{text}");
+                assert!(
+                    !text.contains("secret") && !text.contains("postgres"),
+                    "{text}"
+                );
                 assert_eq!(body["error"]["message"], "An unexpected error occurred");
             }
             _ => {}
@@ -345,7 +379,11 @@ async fn database_errors_map_to_404_and_409_without_leaking_sql() {
     let response = insert().await;
     let body = assert_error(&response, 409, "CONFLICT");
     assert_eq!(body["error"]["details"][0]["field"], "emailAddress");
-    assert!(!response.text().contains("UNIQUE constraint"), "{}", response.text());
+    assert!(
+        !response.text().contains("UNIQUE constraint"),
+        "{}",
+        response.text()
+    );
 }
 
 #[tokio::test]
@@ -403,7 +441,12 @@ async fn security_headers_on_success_and_error() {
             response.header("referrer-policy"),
             Some("strict-origin-when-cross-origin")
         );
-        assert!(response.header("content-security-policy").unwrap().contains("default-src 'none'"));
+        assert!(
+            response
+                .header("content-security-policy")
+                .unwrap()
+                .contains("default-src 'none'")
+        );
         assert_eq!(response.header("strict-transport-security"), None);
     }
 }
@@ -457,13 +500,21 @@ async fn problem_details_when_asked_for() {
         .send(&router)
         .await;
     assert_eq!(response.status, 422);
-    assert_eq!(response.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/problem+json")
+    );
     let body = response.json();
     assert_eq!(body["status"], 422);
     assert_eq!(body["code"], "VALIDATION_ERROR");
     assert_eq!(body["title"], "Validation failed");
     assert_eq!(body["instance"], "/api/v1/notes");
-    assert!(body["type"].as_str().unwrap().starts_with("urn:strata:error:"));
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:strata:error:")
+    );
     assert!(body["detail"].is_string());
     assert_eq!(body["errors"][0]["field"], "title");
 
@@ -501,11 +552,19 @@ async fn metrics_count_requests_by_route_template_and_status() {
     TestRequest::get("/api/v1/nothing").send(&router).await;
     let text = TestRequest::get("/metrics").send(&router).await.text();
     assert!(
-        text.contains(r#"http_requests_total{method="GET",route="/api/v1/notes/{id}",status="200"} 2"#),
+        text.contains(
+            r#"http_requests_total{method="GET",route="/api/v1/notes/{id}",status="200"} 2"#
+        ),
         "{text}"
     );
-    assert!(text.contains(r#"route="<unmatched>",status="404"} 1"#), "{text}");
-    assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+    assert!(
+        text.contains(r#"route="<unmatched>",status="404"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -525,7 +584,10 @@ async fn health_live_and_ready() {
     let ready = TestRequest::get("/health/ready").send(&router).await;
     let body = assert_error(&ready, 503, "SERVICE_UNAVAILABLE");
     assert_eq!(body["error"]["details"][0]["field"], "database");
-    assert_eq!(TestRequest::get("/health/live").send(&router).await.status, 200);
+    assert_eq!(
+        TestRequest::get("/health/live").send(&router).await.status,
+        200
+    );
     // And a query on the closed pool is a 503, not a 500.
     let response = TestRequest::get("/api/v1/missing-row").send(&router).await;
     assert_error(&response, 503, "SERVICE_UNAVAILABLE");

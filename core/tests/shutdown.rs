@@ -1,0 +1,116 @@
+//! Graceful shutdown of a real server process (SPEC §12): SIGTERM while a slow
+//! request is in flight lets that request finish, then the process exits 0.
+//!
+//! The test re-runs this test binary as the server (`child_server`, ignored in a
+//! normal run), so the signal reaches a real process through the real handler.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use strata::axum::Router;
+use strata::axum::routing::get;
+use strata::testing::TestDatabase;
+use strata::{App, AppState, Item};
+
+const CHILD_ENV: &str = "STRATA_SHUTDOWN_TEST_CHILD";
+
+#[test]
+#[ignore = "run as a child process by sigterm_drains_in_flight_request_and_exits_zero"]
+fn child_server() {
+    if std::env::var_os(CHILD_ENV).is_none() {
+        return;
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let db = TestDatabase::sqlite();
+        let mut config = db.config();
+        config.server.bind_addr = "127.0.0.1:0".into();
+        let api: Router<AppState> = Router::new().route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(1500)).await;
+                Item("finished")
+            }),
+        );
+        let server = App::new(config).api(api).build().await.expect("build");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        println!("LISTENING {}", listener.local_addr().expect("addr"));
+        server
+            .serve(listener, strata::app::shutdown_signal())
+            .await
+            .expect("clean shutdown");
+        println!("STOPPED");
+    });
+}
+
+#[test]
+fn sigterm_drains_in_flight_request_and_exits_zero() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    let mut child = Command::new(exe)
+        .args([
+            "child_server",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_ENV, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn child server");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).expect("read child") > 0,
+            "child exited early"
+        );
+        // libtest prints `test child_server ... ` on the same line first.
+        if let Some((_, addr)) = line.trim().split_once("LISTENING ") {
+            break addr.to_owned();
+        }
+    };
+
+    // Start the slow request, then signal while it is in flight.
+    let mut stream = TcpStream::connect(&addr).expect("connect");
+    stream
+        .write_all(b"GET /api/v1/slow HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
+        .expect("send");
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"finished\""), "{response}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "request was not drained"
+    );
+
+    // The listener closed when shutdown began: new connections are refused.
+    assert!(
+        TcpStream::connect(&addr).is_err(),
+        "still accepting after SIGTERM"
+    );
+
+    let exit = child.wait().expect("child exit");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("rest of stdout");
+    assert!(exit.success(), "child exit status {exit:?}");
+    assert!(rest.contains("STOPPED"), "{rest}");
+}
