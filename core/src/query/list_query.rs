@@ -282,3 +282,60 @@ fn parse_fields(
     }
     Ok(Some(fields))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::FieldType;
+
+    static FIELDS: [FieldMeta; 3] = [
+        FieldMeta::new("id", "id", FieldType::Int).filter().sort(),
+        FieldMeta::new("limit", "limit_col", FieldType::Int).filter(),
+        FieldMeta::new("name", "name", FieldType::String).filter(),
+    ];
+    static SPEC: QuerySpec = QuerySpec::new(&FIELDS, &FIELDS[0]);
+
+    fn codec() -> CursorCodec {
+        CursorCodec::new(b"unit test secret")
+    }
+
+    #[test]
+    fn reserved_names_win_and_fields_shadowed_by_them_use_eq() {
+        let q = ListQuery::parse("limit=3&limit[eq]=9", &SPEC, &codec()).unwrap();
+        assert_eq!(q.page.limit(), 3);
+        assert_eq!(q.filters[0].values, vec![Value::Int(9)]);
+        let rendered = q.to_query_string(&codec());
+        assert!(rendered.contains("limit%5Beq%5D=9"), "{rendered}");
+        assert_eq!(ListQuery::parse(&rendered, &SPEC, &codec()).unwrap(), q);
+    }
+
+    #[test]
+    fn text_checks_name_the_key() {
+        assert!(check_text("name", "plain").is_ok());
+        let code = |k: &str, v: &str| check_text(k, v).unwrap_err().details()[0].code.clone();
+        assert_eq!(code("name", "a\u{FFFD}"), "invalid_encoding");
+        assert_eq!(code("na\0me", "x"), "invalid_encoding");
+        assert_eq!(code("name", &"x".repeat(MAX_VALUE_LEN + 1)), "too_long");
+        assert!(check_text("cursor", &"x".repeat(MAX_VALUE_LEN + 1)).is_ok());
+    }
+
+    #[test]
+    fn rendering_is_canonical() {
+        let q = ListQuery::parse("name=a+b&perPage=5", &SPEC, &codec()).unwrap();
+        assert_eq!(
+            q.to_query_string(&codec()),
+            "page=1&perPage=5&sort=id&name=a+b"
+        );
+        let c = ListQuery::parse("cursor=", &SPEC, &codec()).unwrap();
+        assert_eq!(c.to_query_string(&codec()), "cursor=&perPage=20&sort=id");
+    }
+
+    #[test]
+    fn a_zero_max_per_page_spec_still_yields_a_positive_limit() {
+        static ODD: QuerySpec = QuerySpec::new(&FIELDS, &FIELDS[0]).per_page(0, 0);
+        assert_eq!(
+            ListQuery::parse("", &ODD, &codec()).unwrap().page.limit(),
+            1
+        );
+    }
+}

@@ -158,6 +158,6 @@ mod tests {
         assert_eq!(code("title,,id"), "not_sortable");
         assert_eq!(code("--title"), "not_sortable");
         assert_eq!(code("title,-title"), "duplicate");
-        assert_eq!(code(&vec!["title"; 11].join(",")), "too_many_keys");
+        assert_eq!(code(&["title"; 11].join(",")), "too_many_keys");
     }
 }
