@@ -35,6 +35,7 @@
 //! | [`http`] | the middleware stack, request ids, metrics, envelope extractors |
 //! | [`config`] | typed configuration from TOML files and the environment |
 //! | [`db`] | SQLite/PostgreSQL pools and migrations |
+//! | [`query`] | the list-query grammar: [`ListQuery`], filters, sort, cursors |
 //! | [`app`] | the [`App`] builder, health endpoints, graceful shutdown |
 //! | [`testing`] | isolated test databases and request helpers |
 //!
@@ -47,6 +48,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod query;
 pub mod response;
 pub mod testing;
 
@@ -55,6 +57,7 @@ pub use config::{Config, Environment};
 pub use db::{Db, Dialect, Migrations};
 pub use error::{AppError, ErrorCode, FieldError};
 pub use http::{Json, Path, Query, RequestId};
+pub use query::{CursorCodec, ListQuery, QuerySpec};
 pub use response::{Created, Item, List, NoContent, Pagination};
 
 /// Re-exported so apps and generated code use the same axum version as Strata.
