@@ -49,12 +49,13 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod query;
+pub mod repo;
 pub mod response;
 pub mod testing;
 
 pub use app::{App, AppState, Server, StartupError};
 pub use config::{Config, Environment};
-pub use db::{Db, Dialect, Migrations};
+pub use db::{Db, Dialect, Exec, Migrations, Tx};
 pub use error::{AppError, ErrorCode, FieldError};
 pub use http::{Json, Path, Query, RequestId};
 pub use query::{CursorCodec, ListQuery, QuerySpec};

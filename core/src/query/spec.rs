@@ -53,6 +53,9 @@ pub struct FieldMeta {
     pub sortable: bool,
     /// Whether `search` looks into this field.
     pub searchable: bool,
+    /// Whether the column may hold NULL (sorting then puts NULLs first in
+    /// ascending order on every dialect, and keyset conditions handle them).
+    pub nullable: bool,
 }
 
 impl FieldMeta {
@@ -74,6 +77,7 @@ impl FieldMeta {
             filterable: false,
             sortable: false,
             searchable: false,
+            nullable: false,
         }
     }
 
@@ -92,6 +96,12 @@ impl FieldMeta {
     /// The same field, searchable.
     pub const fn search(mut self) -> Self {
         self.searchable = true;
+        self
+    }
+
+    /// The same field, nullable.
+    pub const fn nullable(mut self) -> Self {
+        self.nullable = true;
         self
     }
 }
