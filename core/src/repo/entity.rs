@@ -56,8 +56,7 @@ impl Conventions {
             self.deleted_at,
             self.version,
         ]
-        .iter()
-        .any(|c| *c == Some(column))
+        .contains(&Some(column))
     }
 }
 
