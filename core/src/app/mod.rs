@@ -13,5 +13,5 @@ mod telemetry;
 
 pub use builder::{App, StartupError};
 pub use server::{Server, shutdown_signal};
-pub use state::AppState;
+pub use state::{AppState, cursor_codec};
 pub use telemetry::init_tracing;

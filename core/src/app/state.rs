@@ -4,6 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::Metrics;
+use crate::query::CursorCodec;
+use crate::repo::{Entity, SqlRepository};
 
 /// The state every handler can extract: configuration, database, metrics, and
 /// whatever the app registered with [`App::extension`](crate::App::extension).
@@ -19,17 +21,20 @@ struct Inner {
     config: Config,
     db: Db,
     metrics: Metrics,
+    cursors: Arc<CursorCodec>,
     extensions: http::Extensions,
     shutting_down: AtomicBool,
 }
 
 impl AppState {
     pub(crate) fn new(config: Config, db: Db, extensions: http::Extensions) -> Self {
+        let cursors = Arc::new(cursor_codec(&config));
         Self {
             inner: Arc::new(Inner {
                 config,
                 db,
                 metrics: Metrics::default(),
+                cursors,
                 extensions,
                 shutting_down: AtomicBool::new(false),
             }),
@@ -51,6 +56,16 @@ impl AppState {
         &self.inner.metrics
     }
 
+    /// The codec that signs list cursors (see [`cursor_codec`]).
+    pub fn cursor_codec(&self) -> &Arc<CursorCodec> {
+        &self.inner.cursors
+    }
+
+    /// A repository for `T` signing its cursors with this app's codec.
+    pub fn repository<T: Entity>(&self) -> SqlRepository<T> {
+        SqlRepository::new(self.inner.cursors.clone())
+    }
+
     /// A value registered with [`App::extension`](crate::App::extension).
     pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.inner.extensions.get::<T>()
@@ -63,5 +78,27 @@ impl AppState {
 
     pub(crate) fn begin_shutdown(&self) {
         self.inner.shutting_down.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The cursor codec for `config`.
+///
+/// Its key is derived from `auth.jwt_secret` (with a fixed domain-separation
+/// prefix, so the raw token key is never used for cursors): cursors then survive
+/// restarts and are accepted by every instance sharing the secret. Without a
+/// secret (development, tests) a random per-process key is used and cursors die
+/// with the process.
+pub fn cursor_codec(config: &Config) -> CursorCodec {
+    match &config.auth.jwt_secret {
+        Some(secret) => CursorCodec::new(format!("strata:cursor:v1:{secret}").as_bytes()),
+        None => {
+            tracing::debug!("no auth.jwt_secret: list cursors use a per-process random key");
+            let random = format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            );
+            CursorCodec::new(random.as_bytes())
+        }
     }
 }
