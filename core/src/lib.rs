@@ -49,6 +49,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod query;
+pub mod rbac;
 pub mod repo;
 pub mod response;
 pub mod testing;

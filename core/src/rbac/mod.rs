@@ -1,0 +1,37 @@
+//! Role-based access control (SPEC §6).
+//!
+//! A [`Permission`] is `resource:action` or `resource:action:scope`, where
+//! `resource` and `action` may be `*`; actions are `read create update delete`
+//! plus any custom word. A [`Policy`] maps roles to permissions, with role
+//! inheritance; it is written in code or loaded from TOML and validated when it
+//! is built (an unknown inherited role, a cycle or a malformed permission is an
+//! error, so a broken policy stops start-up).
+//!
+//! ```
+//! use strata::rbac::{Policy, Access};
+//!
+//! let policy = Policy::from_toml(r#"
+//!     [roles.student]
+//!     permissions = ["assignments:read:own", "subtasks:*:own"]
+//!     [roles.teacher]
+//!     inherits = ["student"]
+//!     permissions = ["assignments:read", "assignments:create", "assignments:update"]
+//!     [roles.admin]
+//!     permissions = ["*"]
+//! "#)?;
+//! assert_eq!(policy.check("student", "assignments", "read"), Access::Scoped("own"));
+//! assert_eq!(policy.check("teacher", "assignments", "read"), Access::All);
+//! assert_eq!(policy.check("teacher", "subtasks", "delete"), Access::Scoped("own"));
+//! assert_eq!(policy.check("student", "assignments", "delete"), Access::Denied);
+//! assert_eq!(policy.check("admin", "anything", "at-all"), Access::All);
+//! # Ok::<(), strata::rbac::PolicyError>(())
+//! ```
+//!
+//! [`Policy::check`] compares borrowed strings against grants flattened at build
+//! time: it allocates nothing.
+
+mod permission;
+mod policy;
+
+pub use permission::{Permission, PermissionError};
+pub use policy::{Access, Policy, PolicyBuilder, PolicyError};
