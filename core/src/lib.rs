@@ -35,6 +35,7 @@
 //! | [`http`] | the middleware stack, request ids, metrics, envelope extractors |
 //! | [`config`] | typed configuration from TOML files and the environment |
 //! | [`db`] | SQLite/PostgreSQL pools and migrations |
+//! | [`cache`] | in-process and Redis caches, cache-aside loading with stampede protection |
 //! | [`app`] | the [`App`] builder, health endpoints, graceful shutdown |
 //! | [`testing`] | isolated test databases and request helpers |
 //!
@@ -43,6 +44,7 @@
 //! None yet: SQLite and PostgreSQL support are always compiled in.
 
 pub mod app;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -51,6 +53,7 @@ pub mod response;
 pub mod testing;
 
 pub use app::{App, AppState, Server, StartupError};
+pub use cache::{Cache, CacheAside, CacheError};
 pub use config::{Config, Environment};
 pub use db::{Db, Dialect, Migrations};
 pub use error::{AppError, ErrorCode, FieldError};
