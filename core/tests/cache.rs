@@ -274,20 +274,27 @@ async fn a_redis_outage_degrades_to_the_loader_and_recovers() {
     assert_eq!(loads.load(Ordering::SeqCst), 1);
 
     proxy.sever();
-    let mut slowest = Duration::ZERO;
+    let mut timings = Vec::new();
     for i in 0..5 {
         let started = Instant::now();
         assert_eq!(get().await, Ok(Some(course(9))), "outage call {i} failed");
-        slowest = slowest.max(started.elapsed());
+        timings.push(started.elapsed());
     }
     assert_eq!(
         loads.load(Ordering::SeqCst),
         6,
         "every outage call should load"
     );
+    // The first call waits out the operation timeout; the breaker spares the rest.
     assert!(
-        slowest < Duration::from_secs(1),
-        "outage call took {slowest:?}"
+        timings[0] < Duration::from_secs(1),
+        "first outage call took {:?}",
+        timings[0]
+    );
+    let slowest_after = timings[1..].iter().max().copied().unwrap_or_default();
+    assert!(
+        slowest_after < Duration::from_millis(100),
+        "later outage calls: {timings:?}"
     );
     let err = redis.get("course:9").await.unwrap_err();
     assert!(err.is_outage(), "{err:?}");
@@ -332,8 +339,8 @@ async fn a_redis_outage_degrades_to_the_loader_and_recovers() {
         "cache not refilled after restore"
     );
     eprintln!(
-        "redis outage: slowest degraded call {slowest:?}, 50-caller stampede {stampede:?}, \
-         recovery after restore {recovery:?}"
+        "redis outage: degraded calls {timings:?}, 50-caller stampede {stampede:?} \
+         (loader 500 ms), recovery after restore {recovery:?}"
     );
 }
 

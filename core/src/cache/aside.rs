@@ -185,10 +185,11 @@ impl CacheAside {
                 return;
             }
         };
-        if cache_up && !leader.is_stale() {
-            if let Err(err) = self.cache.set(key, &bytes, ttl).await {
-                tracing::warn!(key, error = %err.report(), "cache write failed; value not cached");
-            }
+        if cache_up
+            && !leader.is_stale()
+            && let Err(err) = self.cache.set(key, &bytes, ttl).await
+        {
+            tracing::warn!(key, error = %err.report(), "cache write failed; value not cached");
         }
         leader.finish(Outcome::Loaded(Some(Arc::from(bytes))));
     }

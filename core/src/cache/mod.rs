@@ -27,8 +27,9 @@
 //! A cache is an optimisation, so its failures never fail a request that goes
 //! through [`CacheAside`]: a read or write error is logged with `tracing::warn!` and
 //! the value comes from the loader. [`RedisCache`] bounds each operation (250 ms by
-//! default) and reconnects in the background, so an outage costs at most one
-//! bounded round-trip per call and the cache resumes by itself when Redis returns.
+//! default), then skips Redis for a short cool-down (1 s) so later calls go
+//! straight to the loader, and reconnects in the background: the cache resumes by
+//! itself when Redis returns.
 //! Direct [`Cache`] calls return [`CacheError`], which converts into a 503
 //! [`AppError`](crate::AppError) for outages.
 //!
@@ -38,6 +39,7 @@
 //! [`set_json`] and [`CacheAside`] store JSON.
 
 mod aside;
+mod breaker;
 mod error;
 mod flight;
 mod json;

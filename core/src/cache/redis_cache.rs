@@ -1,24 +1,28 @@
 //! [`RedisCache`]: a cache shared by every app instance, on redis-rs.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use super::breaker::Breaker;
 use super::{Cache, CacheError};
 
 const BACKEND: &str = "redis";
 
 /// Timeouts and reconnection for a [`RedisCache`].
 ///
-/// The defaults keep an outage cheap for requests: each operation gives up after
-/// 250 ms, and start-up waits at most 2 s for the first connection.
+/// The defaults keep an outage cheap for requests: an operation gives up after
+/// 250 ms, after which Redis is skipped for a 1 s cool-down; start-up waits at most
+/// 2 s for the first connection.
 #[derive(Debug, Clone)]
 pub struct RedisOptions {
     connect_timeout: Duration,
     operation_timeout: Duration,
+    outage_cooldown: Duration,
     reconnect_attempts: usize,
 }
 
@@ -27,6 +31,7 @@ impl Default for RedisOptions {
         Self {
             connect_timeout: Duration::from_secs(2),
             operation_timeout: Duration::from_millis(250),
+            outage_cooldown: Duration::from_secs(1),
             reconnect_attempts: 2,
         }
     }
@@ -43,6 +48,15 @@ impl RedisOptions {
     /// included; also each connection attempt's and each response's limit.
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = timeout;
+        self
+    }
+
+    /// After an operation finds Redis down (unreachable or timed out), how long
+    /// operations fail at once without trying Redis (a circuit breaker). The first
+    /// operation after the cool-down probes Redis again; a successful
+    /// [`RedisCache::ping`] closes the breaker early. Zero disables the breaker.
+    pub fn outage_cooldown(mut self, cooldown: Duration) -> Self {
+        self.outage_cooldown = cooldown;
         self
     }
 
@@ -77,8 +91,11 @@ impl RedisOptions {
 ///   apps that must start (and degrade) while Redis is unreachable.
 /// - Every operation is bounded by the operation timeout (250 ms by default) and
 ///   then fails with an error; [`CacheAside`](super::CacheAside) turns that into a
-///   warning and a load from the database. Once Redis is back, the next
-///   operations reconnect without a restart.
+///   warning and a load from the database.
+/// - After such a failure, operations fail immediately for the outage cool-down
+///   (1 s by default) instead of each waiting out the timeout; then one call
+///   probes Redis again. Once Redis is back, the connection is re-established in
+///   the background without a restart.
 ///
 /// Cheap to clone: clones share the connection.
 #[derive(Clone)]
@@ -86,6 +103,7 @@ pub struct RedisCache {
     connection: ConnectionManager,
     prefix: String,
     operation_timeout: Duration,
+    breaker: Arc<Breaker>,
 }
 
 impl RedisCache {
@@ -140,6 +158,7 @@ impl RedisCache {
             connection,
             prefix: format!("strata:{namespace}:"),
             operation_timeout: options.operation_timeout,
+            breaker: Arc::new(Breaker::new(options.outage_cooldown)),
         }
     }
 
@@ -152,23 +171,48 @@ impl RedisCache {
     ///
     /// # Errors
     /// Redis unreachable or slower than the operation timeout.
+    ///
+    /// Unlike other operations, a ping always tries Redis, even while the outage
+    /// cool-down is running, and a successful ping ends the cool-down.
     pub async fn ping(&self) -> Result<(), CacheError> {
-        self.run("ping", redis::cmd("PING")).await
+        self.send("ping", redis::cmd("PING")).await
     }
 
     fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
     }
 
-    /// Run one command, bounded by the operation timeout.
+    /// Run one command unless the breaker is open.
     async fn run<T: redis::FromRedisValue>(
+        &self,
+        operation: &'static str,
+        command: redis::Cmd,
+    ) -> Result<T, CacheError> {
+        if self.breaker.is_open() {
+            let cooldown = self.breaker.cooldown();
+            return Err(CacheError::Unavailable {
+                backend: BACKEND,
+                source: format!("skipped: Redis failed less than {cooldown:?} ago").into(),
+            });
+        }
+        self.send(operation, command).await
+    }
+
+    /// Run one command, bounded by the operation timeout, feeding the breaker.
+    async fn send<T: redis::FromRedisValue>(
         &self,
         operation: &'static str,
         command: redis::Cmd,
     ) -> Result<T, CacheError> {
         let mut connection = self.connection.clone();
         let query = async move { command.query_async::<T>(&mut connection).await };
-        bounded(operation, self.operation_timeout, query).await
+        let result = bounded(operation, self.operation_timeout, query).await;
+        match &result {
+            Ok(_) => self.breaker.record_success(),
+            Err(err) if err.is_outage() => self.breaker.record_outage(),
+            Err(_) => {}
+        }
+        result
     }
 }
 
