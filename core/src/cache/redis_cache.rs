@@ -52,9 +52,10 @@ impl RedisOptions {
     }
 
     /// After an operation finds Redis down (unreachable or timed out), how long
-    /// operations fail at once without trying Redis (a circuit breaker). The first
-    /// operation after the cool-down probes Redis again; a successful
-    /// [`RedisCache::ping`] closes the breaker early. Zero disables the breaker.
+    /// operations fail at once without trying Redis (a circuit breaker). After the
+    /// cool-down, operations try Redis again: the first success closes the breaker,
+    /// a failure re-opens it; a successful [`RedisCache::ping`] closes it early.
+    /// Zero disables the breaker.
     pub fn outage_cooldown(mut self, cooldown: Duration) -> Self {
         self.outage_cooldown = cooldown;
         self
