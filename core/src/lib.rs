@@ -36,6 +36,9 @@
 //! | [`config`] | typed configuration from TOML files and the environment |
 //! | [`db`] | SQLite/PostgreSQL pools and migrations |
 //! | [`query`] | the list-query grammar: [`ListQuery`], filters, sort, cursors |
+//! | [`repo`] | [`Repository`](repo::Repository) over SQLite and PostgreSQL, conventions, cache-aside decorator |
+//! | [`rbac`] | permissions, roles with inheritance, policies |
+//! | [`cache`] | in-process and Redis caches, cache-aside loading with stampede protection |
 //! | [`app`] | the [`App`] builder, health endpoints, graceful shutdown |
 //! | [`testing`] | isolated test databases and request helpers |
 //!
@@ -44,6 +47,7 @@
 //! None yet: SQLite and PostgreSQL support are always compiled in.
 
 pub mod app;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -55,6 +59,7 @@ pub mod response;
 pub mod testing;
 
 pub use app::{App, AppState, Server, StartupError};
+pub use cache::{Cache, CacheAside, CacheError};
 pub use config::{Config, Environment};
 pub use db::{Db, Dialect, Exec, Migrations, Tx};
 pub use error::{AppError, ErrorCode, FieldError};

@@ -748,3 +748,34 @@ async fn keyset_page_on_postgres_is_an_index_range_scan() {
     assert!(!plan.contains("Sort"), "no sort of the whole table: {plan}");
     assert!(!plan.contains("Seq Scan"), "{plan}");
 }
+
+/// Repository futures must be `Send + 'static`-spawnable, as axum handlers need:
+/// every method is called from a spawned task here, on the pool and in a transaction.
+#[tokio::test]
+async fn every_method_runs_in_a_spawned_task() {
+    let f = fixtures().await.into_iter().next().unwrap();
+    let pool = f.pool.clone();
+    let repo = f.repo.clone();
+    let query = f.parse("sort=priority");
+    tokio::spawn(async move {
+        let t = repo.create(&pool, &task("Spawned", 1)).await.unwrap();
+        repo.find_by_id(&pool, &t.id).await.unwrap().unwrap();
+        repo.find_where(&pool, &t.id, &[]).await.unwrap().unwrap();
+        repo.list(&pool, &query).await.unwrap();
+        repo.update(&pool, &t.id, &t, Some(1)).await.unwrap();
+        repo.patch(&pool, &t.id, &[("priority", Value::Int(2))], Some(2))
+            .await
+            .unwrap();
+        repo.count(&pool, &[]).await.unwrap();
+        repo.exists(&pool, &t.id).await.unwrap();
+        repo.delete(&pool, &t.id, Some(3)).await.unwrap();
+        repo.restore(&pool, &t.id).await.unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        repo.update(&mut tx, &t.id, &t, None).await.unwrap();
+        repo.delete(&mut tx, &t.id, Some(1)).await.unwrap_err();
+        repo.list(&mut tx, &query).await.unwrap();
+        tx.commit().await.unwrap();
+    })
+    .await
+    .unwrap();
+}

@@ -24,7 +24,11 @@
 //!
 //! Lists return a [`Page`]: offset pages carry a total count; keyset (cursor)
 //! pages carry an opaque signed cursor and cost the same at any depth.
+//!
+//! [`CachedRepository`] wraps any repository with cache-aside reads (moka or
+//! Redis, single-flight on misses) and invalidation on every write.
 
+mod cached;
 mod entity;
 mod page;
 mod repository;
@@ -32,6 +36,7 @@ mod run;
 mod sql;
 mod sql_repository;
 
+pub use cached::CachedRepository;
 pub use entity::{Conventions, Entity, EntityId};
 pub use page::Page;
 pub use repository::Repository;

@@ -1,4 +1,4 @@
-use std::future::Future;
+use futures_util::future::BoxFuture;
 
 use super::{Entity, Page};
 use crate::AppError;
@@ -7,70 +7,73 @@ use crate::query::{Filter, ListQuery, Value};
 
 /// Typed data access for one entity (SPEC §8).
 ///
-/// Every method takes an executor (`&db` or `&mut tx`). Errors are already
+/// Every method takes an executor (`&db` or `&mut tx`) and returns a boxed
+/// `Send` future, so generic code (handlers over any `R: Repository<T>`,
+/// decorators) can be spawned and served by axum without higher-ranked
+/// lifetime trouble. Errors are already
 /// [`AppError`]s: a missing row is `NotFound`, a stale `expected_version`
 /// `PreconditionFailed`, a unique violation `Conflict` naming the field.
 pub trait Repository<T: Entity>: Send + Sync {
     /// The row with this id, unless it is missing or soft-deleted.
-    fn find_by_id<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
-    ) -> impl Future<Output = Result<Option<T>, AppError>> + Send;
+    fn find_by_id<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
+    ) -> BoxFuture<'a, Result<Option<T>, AppError>>;
 
     /// One page of rows matching `query` (filters, search, sort, pagination).
-    fn list<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        query: &ListQuery,
-    ) -> impl Future<Output = Result<Page<T>, AppError>> + Send;
+    fn list<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        query: &'a ListQuery,
+    ) -> BoxFuture<'a, Result<Page<T>, AppError>>;
 
     /// Inserts `entity` (timestamps and version set by the repository) and
     /// returns the stored row.
-    fn create<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        entity: &T,
-    ) -> impl Future<Output = Result<T, AppError>> + Send;
+    fn create<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        entity: &'a T,
+    ) -> BoxFuture<'a, Result<T, AppError>>;
 
     /// Replaces every writable column of row `id` with `entity`'s values.
     /// With `expected_version`, fails with 412 when the row has moved on.
-    fn update<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
-        entity: &T,
+    fn update<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
+        entity: &'a T,
         expected_version: Option<i64>,
-    ) -> impl Future<Output = Result<T, AppError>> + Send;
+    ) -> BoxFuture<'a, Result<T, AppError>>;
 
     /// Writes only the given `(column, value)` pairs (`Value::Null` clears a column).
-    fn patch<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
-        changes: &[(&'static str, Value)],
+    fn patch<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
+        changes: &'a [(&'static str, Value)],
         expected_version: Option<i64>,
-    ) -> impl Future<Output = Result<T, AppError>> + Send;
+    ) -> BoxFuture<'a, Result<T, AppError>>;
 
     /// Deletes row `id` (soft when the entity has `deleted_at`).
-    fn delete<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
+    fn delete<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
         expected_version: Option<i64>,
-    ) -> impl Future<Output = Result<(), AppError>> + Send;
+    ) -> BoxFuture<'a, Result<(), AppError>>;
 
     /// How many visible rows match every filter.
-    fn count<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        filters: &[Filter],
-    ) -> impl Future<Output = Result<u64, AppError>> + Send;
+    fn count<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        filters: &'a [Filter],
+    ) -> BoxFuture<'a, Result<u64, AppError>>;
 
     /// Whether a visible row with this id exists.
-    fn exists<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
-    ) -> impl Future<Output = Result<bool, AppError>> + Send;
+    fn exists<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
+    ) -> BoxFuture<'a, Result<bool, AppError>>;
 }

@@ -1,4 +1,6 @@
 use std::marker::PhantomData;
+
+use futures_util::future::BoxFuture;
 use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -234,207 +236,231 @@ impl<T: Entity> SqlRepository<T> {
 }
 
 impl<T: Entity> Repository<T> for SqlRepository<T> {
-    async fn find_by_id<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
-    ) -> Result<Option<T>, AppError> {
+    fn find_by_id<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
+    ) -> BoxFuture<'a, Result<Option<T>, AppError>> {
         let exec = exec.into();
-        let dialect = exec.dialect();
-        let mut select = Query::select();
-        select
-            .column(Asterisk)
-            .from(table::<T>())
-            .cond_where(Self::visible().add(Self::id_is(id)))
-            .limit(1);
-        Ok(run::fetch_optional(exec, build(&select, dialect)).await?)
+        Box::pin(async move {
+            let dialect = exec.dialect();
+            let mut select = Query::select();
+            select
+                .column(Asterisk)
+                .from(table::<T>())
+                .cond_where(Self::visible().add(Self::id_is(id)))
+                .limit(1);
+            Ok(run::fetch_optional(exec, build(&select, dialect)).await?)
+        })
     }
 
-    async fn list<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        query: &ListQuery,
-    ) -> Result<Page<T>, AppError> {
+    fn list<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        query: &'a ListQuery,
+    ) -> BoxFuture<'a, Result<Page<T>, AppError>> {
         let mut exec = exec.into();
-        let dialect = exec.dialect();
-        let select = Self::page_select(query);
-        match &query.page {
-            PageRequest::Offset { page, per_page } => {
-                let mut count = Query::select();
-                count
-                    .expr(Expr::col(Asterisk).count())
-                    .from(table::<T>())
-                    .cond_where(Self::list_conditions(query));
-                let total = run::fetch_i64(Exec::from(&mut exec), build(&count, dialect))
-                    .await?
-                    .unwrap_or(0);
-                let (items, _) = run::fetch_all::<T>(exec, build(&select, dialect), None).await?;
-                Ok(Page {
-                    items,
-                    pagination: Pagination::offset(
-                        *page,
-                        *per_page,
-                        u64::try_from(total).unwrap_or(0),
-                    ),
-                })
+        Box::pin(async move {
+            let dialect = exec.dialect();
+            let select = Self::page_select(query);
+            match &query.page {
+                PageRequest::Offset { page, per_page } => {
+                    let mut count = Query::select();
+                    count
+                        .expr(Expr::col(Asterisk).count())
+                        .from(table::<T>())
+                        .cond_where(Self::list_conditions(query));
+                    let total = run::fetch_i64(Exec::from(&mut exec), build(&count, dialect))
+                        .await?
+                        .unwrap_or(0);
+                    let (items, _) =
+                        run::fetch_all::<T>(exec, build(&select, dialect), None).await?;
+                    Ok(Page {
+                        items,
+                        pagination: Pagination::offset(
+                            *page,
+                            *per_page,
+                            u64::try_from(total).unwrap_or(0),
+                        ),
+                    })
+                }
+                PageRequest::Cursor { limit, .. } => {
+                    let last = usize::try_from(*limit)
+                        .unwrap_or(usize::MAX)
+                        .saturating_sub(1);
+                    let (mut items, values) = run::fetch_all::<T>(
+                        exec,
+                        build(&select, dialect),
+                        Some((last, &query.sort)),
+                    )
+                    .await?;
+                    let has_more = items.len() as u64 > *limit;
+                    items.truncate(last + 1);
+                    let next = match (has_more, values) {
+                        (true, Some(values)) => {
+                            Some(self.codec.encode(&query.cursor_after(values)))
+                        }
+                        _ => None,
+                    };
+                    Ok(Page {
+                        items,
+                        pagination: Pagination::cursor(*limit, next),
+                    })
+                }
             }
-            PageRequest::Cursor { limit, .. } => {
-                let last = usize::try_from(*limit)
-                    .unwrap_or(usize::MAX)
-                    .saturating_sub(1);
-                let (mut items, values) =
-                    run::fetch_all::<T>(exec, build(&select, dialect), Some((last, &query.sort)))
-                        .await?;
-                let has_more = items.len() as u64 > *limit;
-                items.truncate(last + 1);
-                let next = match (has_more, values) {
-                    (true, Some(values)) => Some(self.codec.encode(&query.cursor_after(values))),
-                    _ => None,
-                };
-                Ok(Page {
-                    items,
-                    pagination: Pagination::cursor(*limit, next),
-                })
-            }
-        }
+        })
     }
 
-    async fn create<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        entity: &T,
-    ) -> Result<T, AppError> {
+    fn create<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        entity: &'a T,
+    ) -> BoxFuture<'a, Result<T, AppError>> {
         let exec = exec.into();
-        let dialect = exec.dialect();
-        let mut columns = Vec::new();
-        let mut values: Vec<Expr> = Vec::new();
-        for (column, value) in entity.values() {
-            if T::CONVENTIONS.manages(column) {
-                continue;
+        Box::pin(async move {
+            let dialect = exec.dialect();
+            let mut columns = Vec::new();
+            let mut values: Vec<Expr> = Vec::new();
+            for (column, value) in entity.values() {
+                if T::CONVENTIONS.manages(column) {
+                    continue;
+                }
+                let field = field_for::<T>(column)?;
+                columns.push(Alias::new(column));
+                values.push(Expr::val(sql::bind(&value, field.ty)));
             }
-            let field = field_for::<T>(column)?;
-            columns.push(Alias::new(column));
-            values.push(Expr::val(sql::bind(&value, field.ty)));
-        }
-        let stamp = now();
-        for column in [T::CONVENTIONS.created_at, T::CONVENTIONS.updated_at]
-            .into_iter()
-            .flatten()
-        {
-            columns.push(Alias::new(column));
-            values.push(Expr::val(stamp));
-        }
-        if let Some(column) = T::CONVENTIONS.version {
-            columns.push(Alias::new(column));
-            values.push(Expr::val(1i64));
-        }
-        let mut insert = Query::insert();
-        insert
-            .into_table(table::<T>())
-            .columns(columns)
-            .values(values)
-            .map_err(AppError::internal)?
-            .returning_all();
-        run::fetch_optional(exec, build(&insert, dialect))
-            .await?
-            .ok_or_else(|| AppError::internal("INSERT … RETURNING returned no row"))
+            let stamp = now();
+            for column in [T::CONVENTIONS.created_at, T::CONVENTIONS.updated_at]
+                .into_iter()
+                .flatten()
+            {
+                columns.push(Alias::new(column));
+                values.push(Expr::val(stamp));
+            }
+            if let Some(column) = T::CONVENTIONS.version {
+                columns.push(Alias::new(column));
+                values.push(Expr::val(1i64));
+            }
+            let mut insert = Query::insert();
+            insert
+                .into_table(table::<T>())
+                .columns(columns)
+                .values(values)
+                .map_err(AppError::internal)?
+                .returning_all();
+            run::fetch_optional(exec, build(&insert, dialect))
+                .await?
+                .ok_or_else(|| AppError::internal("INSERT … RETURNING returned no row"))
+        })
     }
 
-    async fn update<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
-        entity: &T,
+    fn update<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
+        entity: &'a T,
         expected_version: Option<i64>,
-    ) -> Result<T, AppError> {
-        self.write(exec.into(), id, entity.values(), expected_version)
-            .await
+    ) -> BoxFuture<'a, Result<T, AppError>> {
+        let exec = exec.into();
+        Box::pin(async move {
+            self.write(exec, id, entity.values(), expected_version)
+                .await
+        })
     }
 
-    async fn patch<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
-        changes: &[(&'static str, Value)],
+    fn patch<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
+        changes: &'a [(&'static str, Value)],
         expected_version: Option<i64>,
-    ) -> Result<T, AppError> {
-        self.write(exec.into(), id, changes.to_vec(), expected_version)
-            .await
+    ) -> BoxFuture<'a, Result<T, AppError>> {
+        let exec = exec.into();
+        Box::pin(async move {
+            self.write(exec, id, changes.to_vec(), expected_version)
+                .await
+        })
     }
 
-    async fn delete<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
+    fn delete<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
         expected_version: Option<i64>,
-    ) -> Result<(), AppError> {
+    ) -> BoxFuture<'a, Result<(), AppError>> {
         let mut exec = exec.into();
-        let dialect = exec.dialect();
-        let mut cond = Self::visible().add(Self::id_is(id));
-        if let (Some(column), Some(expected)) = (T::CONVENTIONS.version, expected_version) {
-            cond = cond.add(sql::col(column).eq(expected));
-        }
-        let built = match T::CONVENTIONS.deleted_at {
-            Some(deleted_at) => {
-                let stamp = now();
-                let mut update = Query::update();
-                update
-                    .table(table::<T>())
-                    .value(Alias::new(deleted_at), stamp);
-                if let Some(column) = T::CONVENTIONS.updated_at {
-                    update.value(Alias::new(column), stamp);
-                }
-                if let Some(column) = T::CONVENTIONS.version {
-                    update.value(Alias::new(column), sql::col(column).add(1));
-                }
-                update.cond_where(cond);
-                build(&update, dialect)
+        Box::pin(async move {
+            let dialect = exec.dialect();
+            let mut cond = Self::visible().add(Self::id_is(id));
+            if let (Some(column), Some(expected)) = (T::CONVENTIONS.version, expected_version) {
+                cond = cond.add(sql::col(column).eq(expected));
             }
-            None => {
-                let mut delete = Query::delete();
-                delete.from_table(table::<T>()).cond_where(cond);
-                build(&delete, dialect)
+            let built = match T::CONVENTIONS.deleted_at {
+                Some(deleted_at) => {
+                    let stamp = now();
+                    let mut update = Query::update();
+                    update
+                        .table(table::<T>())
+                        .value(Alias::new(deleted_at), stamp);
+                    if let Some(column) = T::CONVENTIONS.updated_at {
+                        update.value(Alias::new(column), stamp);
+                    }
+                    if let Some(column) = T::CONVENTIONS.version {
+                        update.value(Alias::new(column), sql::col(column).add(1));
+                    }
+                    update.cond_where(cond);
+                    build(&update, dialect)
+                }
+                None => {
+                    let mut delete = Query::delete();
+                    delete.from_table(table::<T>()).cond_where(cond);
+                    build(&delete, dialect)
+                }
+            };
+            match run::execute(Exec::from(&mut exec), built).await? {
+                0 => Err(self.missing(exec, id, expected_version).await),
+                _ => Ok(()),
             }
-        };
-        match run::execute(Exec::from(&mut exec), built).await? {
-            0 => Err(self.missing(exec, id, expected_version).await),
-            _ => Ok(()),
-        }
+        })
     }
 
-    async fn count<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        filters: &[Filter],
-    ) -> Result<u64, AppError> {
+    fn count<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        filters: &'a [Filter],
+    ) -> BoxFuture<'a, Result<u64, AppError>> {
         let exec = exec.into();
-        let dialect = exec.dialect();
-        let mut count = Query::select();
-        count
-            .expr(Expr::col(Asterisk).count())
-            .from(table::<T>())
-            .cond_where(Self::matching(filters));
-        let total = run::fetch_i64(exec, build(&count, dialect))
-            .await?
-            .unwrap_or(0);
-        Ok(u64::try_from(total).unwrap_or(0))
+        Box::pin(async move {
+            let dialect = exec.dialect();
+            let mut count = Query::select();
+            count
+                .expr(Expr::col(Asterisk).count())
+                .from(table::<T>())
+                .cond_where(Self::matching(filters));
+            let total = run::fetch_i64(exec, build(&count, dialect))
+                .await?
+                .unwrap_or(0);
+            Ok(u64::try_from(total).unwrap_or(0))
+        })
     }
 
-    async fn exists<'e>(
-        &self,
-        exec: impl Into<Exec<'e>> + Send,
-        id: &T::Id,
-    ) -> Result<bool, AppError> {
+    fn exists<'a>(
+        &'a self,
+        exec: impl Into<Exec<'a>>,
+        id: &'a T::Id,
+    ) -> BoxFuture<'a, Result<bool, AppError>> {
         let exec = exec.into();
-        let dialect = exec.dialect();
-        let mut select = Query::select();
-        select
-            .expr(Expr::val(1i64))
-            .from(table::<T>())
-            .cond_where(Self::visible().add(Self::id_is(id)))
-            .limit(1);
-        Ok(run::fetch_i64(exec, build(&select, dialect))
-            .await?
-            .is_some())
+        Box::pin(async move {
+            let dialect = exec.dialect();
+            let mut select = Query::select();
+            select
+                .expr(Expr::val(1i64))
+                .from(table::<T>())
+                .cond_where(Self::visible().add(Self::id_is(id)))
+                .limit(1);
+            Ok(run::fetch_i64(exec, build(&select, dialect))
+                .await?
+                .is_some())
+        })
     }
 }

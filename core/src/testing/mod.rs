@@ -1,4 +1,5 @@
-//! Test support: isolated databases and one-call HTTP requests.
+//! Test support: isolated databases, one-call HTTP requests, and a TCP proxy
+//! ([`TcpProxy`]) to simulate a Redis or Postgres outage.
 //!
 //! Suites run against SQLite always and against PostgreSQL when
 //! `TEST_DATABASE_URL` is set (CI sets it). Each [`TestDatabase`] is private to one
@@ -17,7 +18,9 @@
 //! ```
 
 mod database;
+mod proxy;
 mod request;
 
 pub use database::TestDatabase;
+pub use proxy::TcpProxy;
 pub use request::{TestRequest, TestResponse};
