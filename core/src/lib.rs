@@ -37,6 +37,7 @@
 //! | [`db`] | SQLite/PostgreSQL pools and migrations |
 //! | [`query`] | the list-query grammar: [`ListQuery`], filters, sort, cursors |
 //! | [`app`] | the [`App`] builder, health endpoints, graceful shutdown |
+//! | [`auth`] | JWT access tokens, refresh tokens, passwords, [`auth::AuthUser`], `/api/v1/auth/*` |
 //! | [`testing`] | isolated test databases and request helpers |
 //!
 //! ## Feature flags
@@ -44,6 +45,7 @@
 //! None yet: SQLite and PostgreSQL support are always compiled in.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
