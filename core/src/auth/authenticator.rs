@@ -156,8 +156,8 @@ impl Authenticator {
         if header_alg(token)?.eq_ignore_ascii_case("none") {
             return Err(AuthError::AlgNone);
         }
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|e| AuthError::Malformed(e.to_string()))?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Malformed(e.to_string()))?;
         let key = match &header.kid {
             Some(kid) => self
                 .ring
@@ -250,10 +250,12 @@ fn random_secret() -> Vec<u8> {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -298,7 +300,10 @@ mod tests {
         tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
         assert!(auth.verify(&tampered).is_err());
         assert!(matches!(auth.verify("abc"), Err(AuthError::Malformed(_))));
-        assert!(matches!(auth.verify("a.b.c.d"), Err(AuthError::Malformed(_))));
+        assert!(matches!(
+            auth.verify("a.b.c.d"),
+            Err(AuthError::Malformed(_))
+        ));
     }
 
     #[test]

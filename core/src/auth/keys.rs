@@ -180,7 +180,10 @@ mod tests {
     fn the_first_key_signs_and_lookups_use_kid() {
         let ring = KeyRing::new(JwtKey::hs256("new", b"n")).with(JwtKey::hs256("old", b"o"));
         assert_eq!(ring.active().kid(), "new");
-        assert_eq!(ring.get("old").map(JwtKey::algorithm), Some(Algorithm::HS256));
+        assert_eq!(
+            ring.get("old").map(JwtKey::algorithm),
+            Some(Algorithm::HS256)
+        );
         assert!(ring.get("other").is_none());
         assert_eq!(ring.keys().len(), 2);
     }

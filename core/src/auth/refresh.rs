@@ -157,7 +157,8 @@ async fn revoke_family(db: &Db, family_id: Uuid) -> Result<(), AuthError> {
 
 fn expiry(now: DateTime<Utc>, ttl: Duration) -> DateTime<Utc> {
     let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
-    now.checked_add_signed(ttl).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    now.checked_add_signed(ttl)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[cfg(test)]
@@ -168,7 +169,10 @@ mod tests {
     fn tokens_are_43_url_safe_characters_and_unique() {
         let a = random_token();
         assert_eq!(a.len(), 43);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
         assert_ne!(a, random_token());
     }
 

@@ -195,7 +195,11 @@ fn email_problem(email: &str) -> Option<FieldError> {
         None => false,
     };
     if !valid {
-        Some(FieldError::new("email", "email", "must be an email address"))
+        Some(FieldError::new(
+            "email",
+            "email",
+            "must be an email address",
+        ))
     } else if email.chars().count() > MAX_EMAIL_CHARS {
         Some(FieldError::new(
             "email",

@@ -1,9 +1,9 @@
 //! What auth needs at start-up: its tables (framework migrations) and the
 //! bootstrap admin account.
 
+use super::AuthError;
 use super::password::hash_password;
 use super::users::{self, User};
-use super::AuthError;
 use crate::db::{Db, Migrations};
 
 /// The role of the bootstrap account.

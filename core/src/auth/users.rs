@@ -1,6 +1,6 @@
 //! The `users` table: the account behind a token.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -51,6 +51,12 @@ impl From<UserRow> for User {
     }
 }
 
+/// The current time at the precision both databases store (microseconds), so
+/// what is answered right after a write equals what is read back later.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
 /// The form every email is stored and looked up in.
 pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -85,7 +91,7 @@ pub(crate) async fn insert(
     name: &str,
     role: &str,
 ) -> Result<UserRow, sqlx::Error> {
-    let now = Utc::now();
+    let now = now();
     let row = UserRow {
         id: Uuid::now_v7(),
         email: normalize_email(email),
@@ -118,11 +124,12 @@ pub(crate) async fn update_credentials(
     password_hash: &str,
     role: &str,
 ) -> Result<(), AuthError> {
-    const SQL: &str = "UPDATE users SET password_hash = $1, role = $2, updated_at = $3 WHERE id = $4";
+    const SQL: &str =
+        "UPDATE users SET password_hash = $1, role = $2, updated_at = $3 WHERE id = $4";
     on_pool!(db, |pool| sqlx::query(SQL)
         .bind(password_hash)
         .bind(role)
-        .bind(Utc::now())
+        .bind(now())
         .bind(id)
         .execute(pool)
         .await?
