@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(hash.len(), 64);
         assert_eq!(
             hash,
-            "ba7816bf8f01cfea414140de5dbe2223b00361a396177a9cb410ff61f20015ad"
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
 }
