@@ -140,6 +140,7 @@ impl App {
             tracing::info!("migrations applied");
         }
         if self.auth {
+            auth::warm_up().await;
             let auth_config = &self.config.auth;
             if let (Some(email), Some(password)) =
                 (&auth_config.admin_email, &auth_config.admin_password)

@@ -70,6 +70,7 @@ pub use authenticator::{AccessToken, Authenticator, Claims};
 pub use error::AuthError;
 pub use extract::{AuthUser, MaybeUser};
 pub use keys::{JwtKey, KeyRing};
+pub(crate) use password::warm_up;
 pub use password::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password, password_problem, verify_password,
 };

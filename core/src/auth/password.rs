@@ -58,6 +58,12 @@ pub(crate) async fn verify_dummy(password: String) {
     let _ = verify_password(password, hash).await;
 }
 
+/// Computes the dummy hash now (at start-up) so the first unknown-email login
+/// is not slower than the rest.
+pub(crate) async fn warm_up() {
+    let _ = tokio::task::spawn_blocking(|| LazyLock::force(&DUMMY_HASH).len()).await;
+}
+
 /// A hash of a random string, computed once; nobody knows its password.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     hash_now(&super::refresh::random_token()).unwrap_or_else(|err| {
