@@ -13,9 +13,19 @@ use strata::response::{Envelope, Pagination};
 
 static FIELDS: [FieldMeta; 5] = [
     FieldMeta::new("id", "id", FieldType::Uuid).filter().sort(),
-    FieldMeta::new("title", "title", FieldType::String).filter().sort().search(),
-    FieldMeta::new("status", "status", FieldType::Enum(&["pending", "in_progress", "completed"])).filter(),
-    FieldMeta::new("dueDate", "due_date", FieldType::DateTime).filter().sort(),
+    FieldMeta::new("title", "title", FieldType::String)
+        .filter()
+        .sort()
+        .search(),
+    FieldMeta::new(
+        "status",
+        "status",
+        FieldType::Enum(&["pending", "in_progress", "completed"]),
+    )
+    .filter(),
+    FieldMeta::new("dueDate", "due_date", FieldType::DateTime)
+        .filter()
+        .sort(),
     FieldMeta::new("studentId", "student_id", FieldType::Uuid).filter(),
 ];
 static SPEC: QuerySpec = QuerySpec::new(&FIELDS, &FIELDS[0]);
@@ -77,7 +87,13 @@ fn permission(c: &mut Criterion) {
     )
     .expect("valid policy");
     c.bench_function("permission_check", |b| {
-        b.iter(|| policy.check(black_box("teacher"), black_box("subtasks"), black_box("update")))
+        b.iter(|| {
+            policy.check(
+                black_box("teacher"),
+                black_box("subtasks"),
+                black_box("update"),
+            )
+        })
     });
 }
 

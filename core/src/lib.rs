@@ -40,6 +40,7 @@
 //! | [`rbac`] | permissions, roles with inheritance, policies |
 //! | [`cache`] | in-process and Redis caches, cache-aside loading with stampede protection |
 //! | [`app`] | the [`App`] builder, health endpoints, graceful shutdown |
+//! | [`auth`] | JWT access tokens, refresh tokens, passwords, [`auth::AuthUser`], `/api/v1/auth/*` |
 //! | [`testing`] | isolated test databases and request helpers |
 //!
 //! ## Feature flags
@@ -47,6 +48,7 @@
 //! None yet: SQLite and PostgreSQL support are always compiled in.
 
 pub mod app;
+pub mod auth;
 pub mod cache;
 pub mod config;
 pub mod db;

@@ -3,6 +3,7 @@ use axum::extract::OriginalUri;
 use http::Method;
 
 use super::{AppState, Server, health};
+use crate::auth::{self, AuthError, Authenticator, KeyRing};
 use crate::config::{Config, ConfigError};
 use crate::db::{Db, Migrations};
 use crate::error::AppError;
@@ -30,6 +31,9 @@ pub enum StartupError {
         /// Why binding failed.
         source: std::io::Error,
     },
+    /// Auth start-up failed (the bootstrap admin could not be written).
+    #[error("auth start-up failed: {0}")]
+    Auth(#[from] AuthError),
     /// The server failed while running.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
@@ -53,6 +57,8 @@ pub struct App {
     routes: Router<AppState>,
     migrations: Migrations,
     extensions: http::Extensions,
+    auth: bool,
+    key_ring: Option<KeyRing>,
 }
 
 impl App {
@@ -64,6 +70,8 @@ impl App {
             routes: Router::new(),
             migrations: Migrations::new(),
             extensions: http::Extensions::new(),
+            auth: false,
+            key_ring: None,
         }
     }
 
@@ -82,6 +90,23 @@ impl App {
     /// The migrations to run at start-up (unless `database.migrate = false`).
     pub fn migrations(mut self, migrations: Migrations) -> Self {
         self.migrations = migrations;
+        self
+    }
+
+    /// Mounts the built-in auth routes (`/api/v1/auth/*`, see [`auth::routes`]),
+    /// runs Strata's auth migrations before the app's own, and ensures the
+    /// bootstrap admin when `auth.admin_email`/`auth.admin_password`
+    /// (`ADMIN_EMAIL`/`ADMIN_PASSWORD`) are set.
+    pub fn with_auth(mut self) -> Self {
+        self.auth = true;
+        self.api = self.api.merge(auth::routes());
+        self
+    }
+
+    /// Signs and verifies access tokens with `ring` instead of the HS256 key
+    /// derived from `auth.jwt_secret`.
+    pub fn key_ring(mut self, ring: KeyRing) -> Self {
+        self.key_ring = Some(ring);
         self
     }
 
@@ -105,17 +130,36 @@ impl App {
         let db = Db::connect(&self.config.database)
             .await
             .map_err(StartupError::Database)?;
-        if self.config.database.migrate && !self.migrations.is_empty() {
-            self.migrations.run(&db).await?;
+        if self.config.database.migrate {
+            if self.auth {
+                auth::migrations().run(&db).await?;
+            }
+            if !self.migrations.is_empty() {
+                self.migrations.run(&db).await?;
+            }
             tracing::info!("migrations applied");
+        }
+        if self.auth {
+            auth::warm_up().await;
+            let auth_config = &self.config.auth;
+            if let (Some(email), Some(password)) =
+                (&auth_config.admin_email, &auth_config.admin_password)
+            {
+                auth::ensure_admin(&db, email, password).await?;
+            }
         }
         Ok(self.build_with_db(db))
     }
 
-    /// Assembles the router around an already open pool (no migrations are run).
+    /// Assembles the router around an already open pool (no migrations are run,
+    /// no admin is bootstrapped).
     pub fn build_with_db(self, db: Db) -> Server {
         let metrics_enabled = self.config.http.metrics;
-        let state = AppState::new(self.config, db, self.extensions);
+        let authenticator = match self.key_ring {
+            Some(ring) => Authenticator::new(&self.config.auth, ring),
+            None => Authenticator::from_config(&self.config.auth, self.config.env),
+        };
+        let state = AppState::new(self.config, db, authenticator, self.extensions);
         let router = Router::new()
             .nest("/api/v1", self.api)
             .merge(self.routes)

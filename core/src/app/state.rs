@@ -1,6 +1,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::db::Db;
 use crate::http::Metrics;
@@ -22,12 +23,18 @@ struct Inner {
     db: Db,
     metrics: Metrics,
     cursors: Arc<CursorCodec>,
+    auth: Authenticator,
     extensions: http::Extensions,
     shutting_down: AtomicBool,
 }
 
 impl AppState {
-    pub(crate) fn new(config: Config, db: Db, extensions: http::Extensions) -> Self {
+    pub(crate) fn new(
+        config: Config,
+        db: Db,
+        auth: Authenticator,
+        extensions: http::Extensions,
+    ) -> Self {
         let cursors = Arc::new(cursor_codec(&config));
         Self {
             inner: Arc::new(Inner {
@@ -35,6 +42,7 @@ impl AppState {
                 db,
                 metrics: Metrics::default(),
                 cursors,
+                auth,
                 extensions,
                 shutting_down: AtomicBool::new(false),
             }),
@@ -59,6 +67,11 @@ impl AppState {
     /// The codec that signs list cursors (see [`cursor_codec`]).
     pub fn cursor_codec(&self) -> &Arc<CursorCodec> {
         &self.inner.cursors
+    }
+
+    /// The access-token authenticator (keys, issuer, audience, lifetimes).
+    pub fn auth(&self) -> &Authenticator {
+        &self.inner.auth
     }
 
     /// A repository for `T` signing its cursors with this app's codec.

@@ -11,11 +11,13 @@ pub struct ConfigError {
 }
 
 /// Environment variables with a fixed meaning, and the setting each one sets.
-const NAMED: [(&str, &str, &str); 6] = [
+const NAMED: [(&str, &str, &str); 8] = [
     ("DATABASE_URL", "database", "url"),
     ("BIND_ADDR", "server", "bind_addr"),
     ("REDIS_URL", "redis", "url"),
     ("JWT_SECRET", "auth", "jwt_secret"),
+    ("ADMIN_EMAIL", "auth", "admin_email"),
+    ("ADMIN_PASSWORD", "auth", "admin_password"),
     ("LOG_LEVEL", "log", "level"),
     ("LOG_FORMAT", "log", "format"),
 ];

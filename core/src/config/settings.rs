@@ -228,11 +228,58 @@ impl Default for LogConfig {
 }
 
 /// `[auth]`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
     /// HS256 signing secret (`JWT_SECRET`); required, ≥ 32 bytes, in production.
+    /// Without it (development, tests) a random per-process secret is generated.
     pub jwt_secret: Option<String>,
+    /// The `iss` claim put in and required of access tokens. Default `strata`.
+    pub issuer: String,
+    /// The `aud` claim put in and required of access tokens. Default `strata-api`.
+    pub audience: String,
+    /// Access-token lifetime in seconds. Default 900 (15 minutes).
+    pub access_ttl_secs: u64,
+    /// Refresh-token lifetime in seconds. Default 2 592 000 (30 days).
+    pub refresh_ttl_secs: u64,
+    /// The role `POST /api/v1/auth/register` gives new users. Default `student`.
+    pub default_role: String,
+    /// The admin account ensured at start-up (`ADMIN_EMAIL`), with `admin_password`.
+    pub admin_email: Option<String>,
+    /// The admin account's password (`ADMIN_PASSWORD`), at least 10 characters.
+    pub admin_password: Option<String>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            issuer: "strata".to_owned(),
+            audience: "strata-api".to_owned(),
+            access_ttl_secs: 900,
+            refresh_ttl_secs: 30 * 24 * 60 * 60,
+            default_role: "student".to_owned(),
+            admin_email: None,
+            admin_password: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthConfig {
+    /// Secrets are shown as `***` so configuration can be logged.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |set: bool| if set { Some("***") } else { None };
+        f.debug_struct("AuthConfig")
+            .field("jwt_secret", &hidden(self.jwt_secret.is_some()))
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_ttl_secs", &self.access_ttl_secs)
+            .field("refresh_ttl_secs", &self.refresh_ttl_secs)
+            .field("default_role", &self.default_role)
+            .field("admin_email", &self.admin_email)
+            .field("admin_password", &hidden(self.admin_password.is_some()))
+            .finish()
+    }
 }
 
 /// `[redis]`

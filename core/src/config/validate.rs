@@ -71,6 +71,47 @@ impl Config {
             _ => {}
         }
 
+        let auth = &self.auth;
+        check(
+            !auth.issuer.trim().is_empty(),
+            "auth.issuer must not be empty".into(),
+        );
+        check(
+            !auth.audience.trim().is_empty(),
+            "auth.audience must not be empty".into(),
+        );
+        check(
+            auth.access_ttl_secs >= 1,
+            "auth.access_ttl_secs must be at least 1".into(),
+        );
+        check(
+            auth.refresh_ttl_secs >= 1,
+            "auth.refresh_ttl_secs must be at least 1".into(),
+        );
+        check(
+            !auth.default_role.trim().is_empty(),
+            "auth.default_role must not be empty".into(),
+        );
+        check(
+            auth.admin_email.is_some() == auth.admin_password.is_some(),
+            "ADMIN_EMAIL (auth.admin_email) and ADMIN_PASSWORD (auth.admin_password) must be set together".into(),
+        );
+        if let Some(email) = &auth.admin_email {
+            check(
+                email.contains('@'),
+                format!("ADMIN_EMAIL (auth.admin_email) `{email}` is not an email address"),
+            );
+        }
+        if let Some(password) = &auth.admin_password {
+            check(
+                password.chars().count() >= crate::auth::MIN_PASSWORD_CHARS,
+                format!(
+                    "ADMIN_PASSWORD (auth.admin_password) must be at least {} characters",
+                    crate::auth::MIN_PASSWORD_CHARS
+                ),
+            );
+        }
+
         check(
             tracing_subscriber::EnvFilter::try_new(&self.log.level).is_ok(),
             format!(

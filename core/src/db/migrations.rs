@@ -12,6 +12,11 @@ use super::Db;
 ///     .sqlite(sqlx::migrate!("migrations/sqlite"))
 ///     .postgres(sqlx::migrate!("migrations/postgres"));
 /// ```
+///
+/// Every migrator given here is set to ignore applied versions it does not
+/// know (`set_ignore_missing(true)`): Strata's own migrations (versions from
+/// 9 000 000 000 000 000 000 up, see [`crate::auth::migrations`]) and the app's
+/// share the one `_sqlx_migrations` table. Apps must use lower versions.
 #[derive(Debug, Default)]
 pub struct Migrations {
     sqlite: Option<Migrator>,
@@ -25,13 +30,15 @@ impl Migrations {
     }
 
     /// The migrations run on SQLite.
-    pub fn sqlite(mut self, migrator: Migrator) -> Self {
+    pub fn sqlite(mut self, mut migrator: Migrator) -> Self {
+        migrator.set_ignore_missing(true);
         self.sqlite = Some(migrator);
         self
     }
 
     /// The migrations run on PostgreSQL.
-    pub fn postgres(mut self, migrator: Migrator) -> Self {
+    pub fn postgres(mut self, mut migrator: Migrator) -> Self {
+        migrator.set_ignore_missing(true);
         self.postgres = Some(migrator);
         self
     }

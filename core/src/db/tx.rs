@@ -97,6 +97,10 @@ impl Db {
     /// Runs `work` in a transaction (a unit of work): commits when it returns
     /// `Ok`, rolls back when it returns `Err` or panics (the panic then resumes).
     ///
+    /// The closure must own what it captures (move clones of repositories and
+    /// `Arc`s in); for borrowing code, use [`Db::begin`] and [`Tx::commit`]
+    /// directly — an uncommitted `Tx` rolls back when dropped.
+    ///
     /// ```no_run
     /// # async fn f(db: strata::Db) -> Result<(), strata::AppError> {
     /// let n = db

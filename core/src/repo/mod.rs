@@ -13,6 +13,7 @@
 //! ```no_run
 //! # use strata::repo::{Entity, Repository, SqlRepository};
 //! # async fn f<T: Entity>(db: &strata::Db, repo: &SqlRepository<T>, a: T, b: T) -> Result<(), strata::AppError> {
+//! let repo = repo.clone(); // the closure owns what it uses (clones are cheap)
 //! db.transaction(|tx| Box::pin(async move {
 //!     repo.create(&mut *tx, &a).await?;
 //!     repo.create(&mut *tx, &b).await?; // a failure here rolls `a` back too
