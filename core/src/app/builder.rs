@@ -57,6 +57,7 @@ pub struct App {
     routes: Router<AppState>,
     migrations: Migrations,
     extensions: http::Extensions,
+    policy: crate::rbac::Policy,
     auth: bool,
     key_ring: Option<KeyRing>,
 }
@@ -70,6 +71,7 @@ impl App {
             routes: Router::new(),
             migrations: Migrations::new(),
             extensions: http::Extensions::new(),
+            policy: crate::rbac::Policy::default(),
             auth: false,
             key_ring: None,
         }
@@ -107,6 +109,13 @@ impl App {
     /// derived from `auth.jwt_secret`.
     pub fn key_ring(mut self, ring: KeyRing) -> Self {
         self.key_ring = Some(ring);
+        self
+    }
+
+    /// The RBAC policy checked by [`RequirePermission`](crate::rbac::RequirePermission)
+    /// and derived resources (empty by default: every check is denied).
+    pub fn policy(mut self, policy: crate::rbac::Policy) -> Self {
+        self.policy = policy;
         self
     }
 
@@ -159,7 +168,7 @@ impl App {
             Some(ring) => Authenticator::new(&self.config.auth, ring),
             None => Authenticator::from_config(&self.config.auth, self.config.env),
         };
-        let state = AppState::new(self.config, db, authenticator, self.extensions);
+        let state = AppState::new(self.config, db, authenticator, self.policy, self.extensions);
         let router = Router::new()
             .nest("/api/v1", self.api)
             .merge(self.routes)

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::http::Metrics;
 use crate::query::CursorCodec;
+use crate::rbac::Policy;
 use crate::repo::{Entity, SqlRepository};
 
 /// The state every handler can extract: configuration, database, metrics, and
@@ -23,6 +24,7 @@ struct Inner {
     db: Db,
     metrics: Metrics,
     cursors: Arc<CursorCodec>,
+    policy: Arc<Policy>,
     auth: Authenticator,
     extensions: http::Extensions,
     shutting_down: AtomicBool,
@@ -33,6 +35,7 @@ impl AppState {
         config: Config,
         db: Db,
         auth: Authenticator,
+        policy: Policy,
         extensions: http::Extensions,
     ) -> Self {
         let cursors = Arc::new(cursor_codec(&config));
@@ -42,6 +45,7 @@ impl AppState {
                 db,
                 metrics: Metrics::default(),
                 cursors,
+                policy: Arc::new(policy),
                 auth,
                 extensions,
                 shutting_down: AtomicBool::new(false),
@@ -52,6 +56,12 @@ impl AppState {
     /// The validated configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The RBAC policy set with [`App::policy`](crate::App::policy) (empty by
+    /// default: every permission check is then denied).
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
     }
 
     /// The database pool.

@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use serde::{Deserialize, Serialize};
 
 use super::password::{hash_password, password_problem, verify_dummy, verify_password};
@@ -34,6 +34,41 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/refresh", post(refresh_session))
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
+        .route("/users/{id}", patch(change_role))
+}
+
+crate::permission!(
+    /// `users:update`, needed to change a role.
+    pub UsersUpdate = "users", "update"
+);
+
+/// `PATCH /users/{id}` body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleChange {
+    /// A role the policy defines.
+    pub role: String,
+}
+
+/// `PATCH /api/v1/users/{id}` `{"role": "teacher"}`: needs `users:update`; a role
+/// the policy does not know is 422; an unknown user 404.
+async fn change_role(
+    State(state): State<AppState>,
+    _caller: crate::rbac::RequirePermission<UsersUpdate>,
+    crate::Path(id): crate::Path<uuid::Uuid>,
+    crate::Json(change): crate::Json<RoleChange>,
+) -> Result<Item<User>, AppError> {
+    if !state.policy().has_role(&change.role) {
+        return Err(AppError::validation([crate::FieldError::new(
+            "role",
+            "unknown_role",
+            format!("must be one of: {}", state.policy().roles().join(", ")),
+        )]));
+    }
+    let user = users::set_role(state.db(), id, &change.role)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(Item(user.into()))
 }
 
 /// `POST /auth/register` body.

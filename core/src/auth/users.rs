@@ -136,3 +136,19 @@ pub(crate) async fn update_credentials(
         .rows_affected());
     Ok(())
 }
+
+/// Sets a user's role; `None` when there is no such user.
+pub(crate) async fn set_role(db: &Db, id: Uuid, role: &str) -> Result<Option<UserRow>, AuthError> {
+    const SQL: &str = "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3";
+    let changed = on_pool!(db, |pool| sqlx::query(SQL)
+        .bind(role)
+        .bind(now())
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+    if changed == 0 {
+        return Ok(None);
+    }
+    find_by_id(db, id).await
+}

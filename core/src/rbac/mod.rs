@@ -27,11 +27,17 @@
 //! # Ok::<(), strata::rbac::PolicyError>(())
 //! ```
 //!
+//! Hand-written routes take [`RequirePermission<P>`](RequirePermission) (401 without
+//! a valid token, 403 without the permission); the app's policy is set with
+//! [`App::policy`](crate::App::policy).
+//!
 //! [`Policy::check`] compares borrowed strings against grants flattened at build
 //! time: it allocates nothing.
 
 mod permission;
 mod policy;
+mod require;
 
 pub use permission::{Permission, PermissionError};
-pub use policy::{Access, Policy, PolicyBuilder, PolicyError};
+pub use policy::{Access, Grant, Policy, PolicyBuilder, PolicyError};
+pub use require::{PermissionSpec, RequirePermission};

@@ -1,4 +1,5 @@
 use std::fmt;
+use std::sync::Arc;
 
 /// Why a permission string is malformed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,7 +18,7 @@ pub enum PermissionError {
 pub struct Permission {
     resource: Option<Box<str>>,
     action: Option<Box<str>>,
-    scope: Option<Box<str>>,
+    scope: Option<Arc<str>>,
 }
 
 fn valid_word(word: &str) -> bool {
@@ -52,7 +53,7 @@ impl Permission {
         };
         let scope = match scope {
             None => None,
-            Some(s) if valid_word(s) => Some(s.into()),
+            Some(s) if valid_word(s) => Some(Arc::from(s)),
             Some(_) => return Err(PermissionError::Part(text.to_owned())),
         };
         Ok(Self {
@@ -71,6 +72,11 @@ impl Permission {
     /// The scope that limits this grant (`own`, `child`, …), if any.
     pub fn scope(&self) -> Option<&str> {
         self.scope.as_deref()
+    }
+
+    /// The scope as a shared string (cloning it does not allocate).
+    pub fn shared_scope(&self) -> Option<&Arc<str>> {
+        self.scope.as_ref()
     }
 }
 

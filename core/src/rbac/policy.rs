@@ -15,6 +15,28 @@ pub enum Access<'a> {
     All,
 }
 
+/// An owned [`Access`], for extractors that outlive the policy borrow. Cloning
+/// the scope is a reference-count increment, never an allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grant {
+    /// No grant covers it.
+    Denied,
+    /// Allowed on the rows the named scope selects.
+    Scoped(std::sync::Arc<str>),
+    /// Allowed on every row.
+    All,
+}
+
+impl Grant {
+    /// The scope limiting this grant, if any.
+    pub fn scope(&self) -> Option<&str> {
+        match self {
+            Self::Scoped(scope) => Some(scope),
+            _ => None,
+        }
+    }
+}
+
 impl Access<'_> {
     /// Whether any access is granted.
     pub fn is_allowed(&self) -> bool {
@@ -92,6 +114,36 @@ impl Policy {
             }
         }
         scoped.map_or(Access::Denied, Access::Scoped)
+    }
+
+    /// [`Policy::check`] as an owned [`Grant`].
+    pub fn grant(&self, role: &str, resource: &str, action: &str) -> Grant {
+        let Some(grants) = self.roles.get(role) else {
+            return Grant::Denied;
+        };
+        let mut scoped = None;
+        for grant in grants.iter().filter(|g| g.covers(resource, action)) {
+            match grant.shared_scope() {
+                None => return Grant::All,
+                Some(scope) => {
+                    scoped.get_or_insert(scope);
+                }
+            }
+        }
+        scoped.map_or(Grant::Denied, |s| Grant::Scoped(s.clone()))
+    }
+
+    /// Every scope name any grant uses (for start-up validation of scope hooks).
+    pub fn scopes(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .roles
+            .values()
+            .flatten()
+            .filter_map(Permission::scope)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// Whether the policy defines `role`.
