@@ -290,7 +290,7 @@ async fn memory_stays_bounded_under_key_churn() {
     }
     assert_eq!(limiter.len(), 2_000);
     let deadline = Instant::now() + Duration::from_secs(3);
-    while limiter.len() > 0 && Instant::now() < deadline {
+    while !limiter.is_empty() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(limiter.len(), 0, "the cleanup task forgot idle keys");

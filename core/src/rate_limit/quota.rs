@@ -160,7 +160,7 @@ impl fmt::Display for Quota {
         let secs = self.period.as_secs();
         let (unit, size) = UNITS
             .into_iter()
-            .find(|(_, size)| secs % size == 0)
+            .find(|(_, size)| secs.is_multiple_of(*size))
             .unwrap_or(("s", 1));
         match secs / size {
             1 => write!(f, "{limit}/{unit}"),
@@ -234,7 +234,8 @@ mod tests {
 
     #[test]
     fn bad_forms_are_rejected_with_the_reason() {
-        let cases: [(&str, fn(&QuotaError) -> bool); 10] = [
+        type Expected = fn(&QuotaError) -> bool;
+        let cases: [(&str, Expected); 10] = [
             ("", |e| matches!(e, QuotaError::Format(_))),
             ("5", |e| matches!(e, QuotaError::Format(_))),
             ("0/min", |e| matches!(e, QuotaError::Limit(_))),
