@@ -370,6 +370,32 @@ async fn redis_quota_comes_back_after_the_interval() {
     assert_eq!(back.number("ratelimit-remaining"), 0);
 }
 
+#[tokio::test]
+async fn layers_from_config_share_quotas_per_group_through_redis() {
+    let Some(url) = redis_url() else {
+        eprintln!("TEST_REDIS_URL unset: Redis rate-limit test skipped");
+        return;
+    };
+    let mut config = strata::Config::default();
+    config.redis.url = Some(url);
+    config.rate_limit.redis = true;
+    config.rate_limit.namespace = namespace();
+    config.rate_limit.login = "1/min".into();
+    config.rate_limit.trusted_proxies = vec!["10.0.0.0/8".into()];
+    assert!(config.problems().is_empty(), "{:?}", config.problems());
+    let login_quota = config.rate_limit.login_quota().unwrap();
+    let build = |group: &str| {
+        let layer = RateLimitLayer::from_config(&config, group, login_quota, KeyBy::ClientIp)
+            .expect("layer builds");
+        limited(layer)
+    };
+    let (one, two, other_group) = (build("login"), build("login"), build("signup"));
+    let via_proxy = || Call::from("10.0.0.1:1").header("x-forwarded-for", "7.7.7.7");
+    assert_eq!(via_proxy().send(&one).await.status, StatusCode::OK);
+    assert_rate_limited(&via_proxy().send(&two).await);
+    assert_eq!(via_proxy().send(&other_group).await.status, StatusCode::OK);
+}
+
 /// A Redis limiter behind a proxy, with a short operation timeout.
 async fn behind_proxy(url: &str, policy: FailurePolicy) -> (TcpProxy, Router) {
     let target = url

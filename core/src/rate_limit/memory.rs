@@ -94,7 +94,7 @@ impl MemoryLimiter {
             }
             Err(not_until) => {
                 let retry_after = not_until.wait_time_from(self.keyed.clock().now());
-                let reset = retry_after + interval * limit.saturating_sub(1);
+                let reset = retry_after.saturating_add(interval * limit.saturating_sub(1));
                 Decision::denied(limit, retry_after, reset)
             }
         }

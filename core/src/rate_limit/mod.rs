@@ -92,6 +92,6 @@ pub use key::{KeyBy, UserKey};
 pub use layer::RateLimitLayer;
 pub use limiter::Limiter;
 pub use memory::{DEFAULT_CLEANUP_INTERVAL, MemoryLimiter};
-pub use quota::{Quota, QuotaError};
+pub use quota::{MAX_PERIOD, Quota, QuotaError};
 pub use redis_limiter::RedisLimiter;
 pub use service::{RATELIMIT_LIMIT, RATELIMIT_REMAINING, RATELIMIT_RESET, RateLimit};

@@ -9,6 +9,10 @@ use std::time::Duration;
 /// [`Quota`]'s `Display` tries them in).
 const UNITS: [(&str, u64); 4] = [("day", 86_400), ("h", 3_600), ("min", 60), ("s", 1)];
 
+/// The longest period a quota may have: 366 days (keeps every time computation,
+/// here, in governor and in Redis, far from overflow).
+pub const MAX_PERIOD: Duration = Duration::from_secs(366 * 86_400);
+
 /// How many requests a key may make per period: `limit` requests, replenished
 /// evenly over `period` (GCRA), so a full burst of `limit` is available again once
 /// a whole period has passed without requests.
@@ -45,17 +49,21 @@ pub enum QuotaError {
     /// The period's unit is not one of s, sec, min, m, h, hour, day, d.
     #[error("quota `{0}`: the period unit must be one of s, sec, m, min, h, hour, d, day")]
     Unit(String),
-    /// The period's multiplier is zero, not a number, or too large.
-    #[error("quota `{0}`: the period multiplier must be a whole number of at least 1")]
+    /// The period's multiplier is zero, not a number, or makes the period longer
+    /// than [`MAX_PERIOD`].
+    #[error(
+        "quota `{0}`: the period multiplier must be a whole number of at least 1, for a period of at most 366 days"
+    )]
     Multiplier(String),
 }
 
 impl Quota {
-    /// `limit` requests per `period`; `None` when either is zero or the period is
-    /// shorter than one nanosecond per request.
+    /// `limit` requests per `period`; `None` when either is zero, the period is
+    /// longer than [`MAX_PERIOD`], or shorter than one nanosecond per request.
     pub fn new(limit: u32, period: Duration) -> Option<Self> {
         let limit = NonZeroU32::new(limit)?;
-        (period / limit.get() > Duration::ZERO).then_some(Self { limit, period })
+        (period / limit.get() > Duration::ZERO && period <= MAX_PERIOD)
+            .then_some(Self { limit, period })
     }
 
     /// `limit` requests per second.
@@ -225,6 +233,7 @@ mod tests {
             ("4/60m", "4/h"),
             ("5/90s", "5/90s"),
             ("6/48h", "6/2day"),
+            ("7/366d", "7/366day"),
         ] {
             let quota = q(text);
             assert_eq!(quota.to_string(), shown, "{text}");
@@ -235,7 +244,7 @@ mod tests {
     #[test]
     fn bad_forms_are_rejected_with_the_reason() {
         type Expected = fn(&QuotaError) -> bool;
-        let cases: [(&str, Expected); 10] = [
+        let cases: [(&str, Expected); 11] = [
             ("", |e| matches!(e, QuotaError::Format(_))),
             ("5", |e| matches!(e, QuotaError::Format(_))),
             ("0/min", |e| matches!(e, QuotaError::Limit(_))),
@@ -245,6 +254,7 @@ mod tests {
             ("5/15", |e| matches!(e, QuotaError::Unit(_))),
             ("5/week", |e| matches!(e, QuotaError::Unit(_))),
             ("5/0min", |e| matches!(e, QuotaError::Multiplier(_))),
+            ("5/367d", |e| matches!(e, QuotaError::Multiplier(_))),
             ("5/99999999999999999999s", |e| {
                 matches!(e, QuotaError::Multiplier(_))
             }),
