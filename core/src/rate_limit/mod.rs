@@ -64,6 +64,11 @@
 //! - **Memory.** [`MemoryLimiter`] runs governor's `retain_recent` (and
 //!   `shrink_to_fit`) from a background task every 60 s by default, holding only a
 //!   weak reference; without a runtime it cleans up every 10 000 checks.
+//! - **Order with auth.** [`KeyBy::User`] reads the [`UserKey`] extension, so the
+//!   layer that authenticates (and inserts `UserKey`) must run before the rate
+//!   limit: add it *after* the `RateLimitLayer` (`.route_layer(rate_limit)
+//!   .route_layer(auth)`), as axum runs the last-added layer first. SPEC §3's
+//!   "rate limit → auth" order holds for IP-keyed limits such as login.
 //! - **Wiring.** Not part of the default stack: limits are per route group, so apps
 //!   add a layer to each group. [`RateLimitConfig`](crate::config::RateLimitConfig)
 //!   (`[rate_limit]`) carries the quotas, trusted proxies, Redis switch and failure
