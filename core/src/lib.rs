@@ -37,6 +37,7 @@
 //! | [`db`] | SQLite/PostgreSQL pools and migrations |
 //! | [`query`] | the list-query grammar: [`ListQuery`], filters, sort, cursors |
 //! | [`repo`] | [`Repository`](repo::Repository) over SQLite and PostgreSQL, conventions, cache-aside decorator |
+//! | [`rate_limit`] | GCRA quotas per route group, keyed by IP, user or API key; in memory or Redis |
 //! | [`rbac`] | permissions, roles with inheritance, policies |
 //! | [`cache`] | in-process and Redis caches, cache-aside loading with stampede protection |
 //! | [`app`] | the [`App`] builder, health endpoints, graceful shutdown |
@@ -55,6 +56,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod query;
+pub mod rate_limit;
 pub mod rbac;
 pub mod repo;
 pub mod response;

@@ -39,7 +39,7 @@
 //! [`set_json`] and [`CacheAside`] store JSON.
 
 mod aside;
-mod breaker;
+pub(crate) mod breaker;
 mod error;
 mod flight;
 mod json;

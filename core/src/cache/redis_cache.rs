@@ -20,10 +20,10 @@ const BACKEND: &str = "redis";
 /// 2 s for the first connection.
 #[derive(Debug, Clone)]
 pub struct RedisOptions {
-    connect_timeout: Duration,
-    operation_timeout: Duration,
-    outage_cooldown: Duration,
-    reconnect_attempts: usize,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) outage_cooldown: Duration,
+    pub(crate) reconnect_attempts: usize,
 }
 
 impl Default for RedisOptions {
@@ -68,7 +68,7 @@ impl RedisOptions {
         self
     }
 
-    fn manager_config(&self) -> ConnectionManagerConfig {
+    pub(crate) fn manager_config(&self) -> ConnectionManagerConfig {
         ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.operation_timeout))
             .set_response_timeout(Some(self.operation_timeout))

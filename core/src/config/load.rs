@@ -11,7 +11,7 @@ pub struct ConfigError {
 }
 
 /// Environment variables with a fixed meaning, and the setting each one sets.
-const NAMED: [(&str, &str, &str); 8] = [
+const NAMED: [(&str, &str, &str); 10] = [
     ("DATABASE_URL", "database", "url"),
     ("BIND_ADDR", "server", "bind_addr"),
     ("REDIS_URL", "redis", "url"),
@@ -20,6 +20,8 @@ const NAMED: [(&str, &str, &str); 8] = [
     ("ADMIN_PASSWORD", "auth", "admin_password"),
     ("LOG_LEVEL", "log", "level"),
     ("LOG_FORMAT", "log", "format"),
+    ("RATE_LIMIT_API", "rate_limit", "api"),
+    ("RATE_LIMIT_LOGIN", "rate_limit", "login"),
 ];
 
 impl Config {
@@ -288,6 +290,38 @@ mod tests {
         .unwrap();
         assert_eq!(config.database.url, "sqlite::memory:");
         assert_eq!(config.database.max_connections, 3);
+    }
+
+    #[test]
+    fn rate_limits_come_from_the_environment() {
+        let config = Config::load_from(
+            "[rate_limit]\napi = \"100/15min\"\n",
+            vars(&[
+                ("STRATA_CONFIG_DIR", "/nonexistent"),
+                ("RATE_LIMIT_LOGIN", "3/min"),
+                (
+                    "STRATA_RATE_LIMIT__TRUSTED_PROXIES",
+                    "10.0.0.0/8, 127.0.0.1",
+                ),
+                ("STRATA_RATE_LIMIT__FAILURE", "closed"),
+            ]),
+        )
+        .unwrap();
+        let rate_limit = &config.rate_limit;
+        assert_eq!(rate_limit.api_quota().unwrap().to_string(), "100/15min");
+        assert_eq!(rate_limit.login_quota().unwrap().to_string(), "3/min");
+        assert_eq!(rate_limit.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        assert_eq!(rate_limit.failure, crate::rate_limit::FailurePolicy::Closed);
+        let err = Config::load_from(
+            "",
+            vars(&[
+                ("STRATA_CONFIG_DIR", "/nonexistent"),
+                ("RATE_LIMIT_API", "fast"),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert!(err.problems[0].contains("RATE_LIMIT_API"), "{err}");
     }
 
     #[test]

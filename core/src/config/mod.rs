@@ -13,6 +13,7 @@
 //! | `REDIS_URL` | `redis.url` |
 //! | `JWT_SECRET` | `auth.jwt_secret` |
 //! | `LOG_LEVEL`, `LOG_FORMAT` | `log.level`, `log.format` |
+//! | `RATE_LIMIT_API`, `RATE_LIMIT_LOGIN` | `rate_limit.api`, `rate_limit.login` |
 //! | `STRATA_<SECTION>__<KEY>` | any setting, e.g. `STRATA_SERVER__BODY_LIMIT_BYTES=2097152` |
 //!
 //! Application-specific settings live in the free-form `[app]` table
@@ -24,6 +25,6 @@ mod validate;
 
 pub use load::ConfigError;
 pub use settings::{
-    AuthConfig, Config, DatabaseConfig, Environment, HttpConfig, LogConfig, LogFormat, RedisConfig,
-    ServerConfig,
+    AuthConfig, Config, DatabaseConfig, Environment, HttpConfig, LogConfig, LogFormat,
+    RateLimitConfig, RedisConfig, ServerConfig,
 };

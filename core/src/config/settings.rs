@@ -55,6 +55,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Optional Redis (cache, shared rate limits, jobs, events).
     pub redis: RedisConfig,
+    /// Rate-limit quotas, trusted proxies and backend.
+    pub rate_limit: RateLimitConfig,
     /// Free-form application settings, read with [`Config::app`].
     pub app: toml::Table,
 }
@@ -288,4 +290,61 @@ impl std::fmt::Debug for AuthConfig {
 pub struct RedisConfig {
     /// `redis://host:port/db` (`REDIS_URL`); Redis features are off while unset.
     pub url: Option<String>,
+}
+
+/// `[rate_limit]`: settings for the [`RateLimitLayer`](crate::rate_limit::RateLimitLayer)s
+/// an app puts on its route groups (none is applied by default; see
+/// [`RateLimitLayer::from_config`](crate::rate_limit::RateLimitLayer::from_config)).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Enforce limits at all. Default true; when false, layers built from this
+    /// config let every request through without headers.
+    pub enabled: bool,
+    /// Quota for the API route group (`RATE_LIMIT_API`), default `1000/min`.
+    pub api: String,
+    /// Quota for login (`RATE_LIMIT_LOGIN`), default `5/min`.
+    pub login: String,
+    /// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR ranges.
+    /// From the environment: a comma-separated list. Default none.
+    #[serde(deserialize_with = "list_or_csv")]
+    pub trusted_proxies: Vec<String>,
+    /// Keep quotas in Redis (`redis.url`), shared by every instance. Default false.
+    pub redis: bool,
+    /// Redis key namespace: instances with the same one share quotas. Default `default`.
+    pub namespace: String,
+    /// When the limiter fails: `open` (allow, default) or `closed` (503).
+    pub failure: crate::rate_limit::FailurePolicy,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            api: "1000/min".to_owned(),
+            login: "5/min".to_owned(),
+            trusted_proxies: Vec::new(),
+            redis: false,
+            namespace: "default".to_owned(),
+            failure: crate::rate_limit::FailurePolicy::default(),
+        }
+    }
+}
+
+impl RateLimitConfig {
+    /// The API quota.
+    ///
+    /// # Errors
+    /// `api` is not a valid quota (config validation reports it at start-up).
+    pub fn api_quota(&self) -> Result<crate::rate_limit::Quota, crate::rate_limit::QuotaError> {
+        self.api.parse()
+    }
+
+    /// The login quota.
+    ///
+    /// # Errors
+    /// `login` is not a valid quota (config validation reports it at start-up).
+    pub fn login_quota(&self) -> Result<crate::rate_limit::Quota, crate::rate_limit::QuotaError> {
+        self.login.parse()
+    }
 }

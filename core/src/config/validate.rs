@@ -136,6 +136,28 @@ impl Config {
                 ),
             );
         }
+        let rate_limit = &self.rate_limit;
+        for (field, env, quota) in [
+            ("api", "RATE_LIMIT_API", &rate_limit.api),
+            ("login", "RATE_LIMIT_LOGIN", &rate_limit.login),
+        ] {
+            if let Err(err) = quota.parse::<crate::rate_limit::Quota>() {
+                check(false, format!("rate_limit.{field} ({env}): {err}"));
+            }
+        }
+        for proxy in &rate_limit.trusted_proxies {
+            if let Err(err) = crate::rate_limit::TrustedProxies::parse([proxy]) {
+                check(false, format!("rate_limit.trusted_proxies: {err}"));
+            }
+        }
+        check(
+            !(rate_limit.redis && self.redis.url.is_none()),
+            "rate_limit.redis is true but redis.url (REDIS_URL) is unset".into(),
+        );
+        check(
+            !rate_limit.namespace.is_empty(),
+            "rate_limit.namespace must not be empty".into(),
+        );
         problems
     }
 }
@@ -162,6 +184,22 @@ mod tests {
     fn passwords_are_redacted_from_problems() {
         assert_eq!(redact("mysql://u:secret@h/db"), "mysql://u:***@h/db");
         assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn rate_limit_problems_are_one_line_each() {
+        let mut config = Config::for_env(Environment::Test);
+        assert!(config.problems().is_empty(), "{:?}", config.problems());
+        config.rate_limit.api = "lots/min".into();
+        config.rate_limit.login = "5/week".into();
+        config.rate_limit.trusted_proxies = vec!["10.0.0.0/8".into(), "nope".into()];
+        config.rate_limit.redis = true;
+        let problems = config.problems();
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].starts_with("rate_limit.api (RATE_LIMIT_API): quota `lots/min`"));
+        assert!(problems[1].starts_with("rate_limit.login (RATE_LIMIT_LOGIN): quota `5/week`"));
+        assert!(problems[2].contains("`nope`"), "{}", problems[2]);
+        assert!(problems[3].contains("REDIS_URL"), "{}", problems[3]);
     }
 
     #[test]
