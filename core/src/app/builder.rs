@@ -58,6 +58,7 @@ pub struct App {
     migrations: Migrations,
     extensions: http::Extensions,
     policy: crate::rbac::Policy,
+    scopes: crate::rbac::Scopes,
     auth: bool,
     key_ring: Option<KeyRing>,
 }
@@ -72,6 +73,7 @@ impl App {
             migrations: Migrations::new(),
             extensions: http::Extensions::new(),
             policy: crate::rbac::Policy::default(),
+            scopes: crate::rbac::Scopes::default(),
             auth: false,
             key_ring: None,
         }
@@ -119,6 +121,12 @@ impl App {
         self
     }
 
+    /// Registers the custom scope `name` (e.g. `child`) used by scoped permissions.
+    pub fn scope(mut self, name: &str, scope: impl crate::rbac::Scope) -> Self {
+        self.scopes.insert(name, std::sync::Arc::new(scope));
+        self
+    }
+
     /// Shares `value` with handlers through [`AppState::extension`].
     pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -132,7 +140,14 @@ impl App {
 
     /// Connects the database, runs migrations and assembles the router.
     pub async fn build(self) -> Result<Server, StartupError> {
-        let problems = self.config.problems();
+        let mut problems = self.config.problems();
+        for scope in self.policy.scopes() {
+            if !self.scopes.contains(scope) {
+                problems.push(format!(
+                    "the RBAC policy uses scope `{scope}` but no scope of that name is registered (App::scope)"
+                ));
+            }
+        }
         if !problems.is_empty() {
             return Err(ConfigError { problems }.into());
         }
@@ -168,7 +183,14 @@ impl App {
             Some(ring) => Authenticator::new(&self.config.auth, ring),
             None => Authenticator::from_config(&self.config.auth, self.config.env),
         };
-        let state = AppState::new(self.config, db, authenticator, self.policy, self.extensions);
+        let state = AppState::new(
+            self.config,
+            db,
+            authenticator,
+            self.policy,
+            self.scopes,
+            self.extensions,
+        );
         let router = Router::new()
             .nest("/api/v1", self.api)
             .merge(self.routes)

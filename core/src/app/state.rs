@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::http::Metrics;
 use crate::query::CursorCodec;
-use crate::rbac::Policy;
+use crate::rbac::{Policy, Scopes};
 use crate::repo::{Entity, SqlRepository};
 
 /// The state every handler can extract: configuration, database, metrics, and
@@ -25,6 +25,7 @@ struct Inner {
     metrics: Metrics,
     cursors: Arc<CursorCodec>,
     policy: Arc<Policy>,
+    scopes: Scopes,
     auth: Authenticator,
     extensions: http::Extensions,
     shutting_down: AtomicBool,
@@ -36,6 +37,7 @@ impl AppState {
         db: Db,
         auth: Authenticator,
         policy: Policy,
+        scopes: Scopes,
         extensions: http::Extensions,
     ) -> Self {
         let cursors = Arc::new(cursor_codec(&config));
@@ -46,6 +48,7 @@ impl AppState {
                 metrics: Metrics::default(),
                 cursors,
                 policy: Arc::new(policy),
+                scopes,
                 auth,
                 extensions,
                 shutting_down: AtomicBool::new(false),
@@ -62,6 +65,11 @@ impl AppState {
     /// default: every permission check is then denied).
     pub fn policy(&self) -> &Policy {
         &self.inner.policy
+    }
+
+    /// The row scopes (`own` and those registered with [`App::scope`](crate::App::scope)).
+    pub fn scopes(&self) -> &Scopes {
+        &self.inner.scopes
     }
 
     /// The database pool.

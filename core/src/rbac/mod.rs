@@ -31,13 +31,22 @@
 //! a valid token, 403 without the permission); the app's policy is set with
 //! [`App::policy`](crate::App::policy).
 //!
+//! A scoped grant (`assignments:read:own`) becomes row filters through a
+//! [`Scope`]: `own` (owner column = caller) is built in, others are registered
+//! with [`App::scope`](crate::App::scope) and checked against the policy at
+//! start-up. Lists append the filters; single-row reads use
+//! [`SqlRepository::find_where`](crate::repo::SqlRepository::find_where), so rows of
+//! others are 404, never 403; creates force the owner column to the caller.
+//!
 //! [`Policy::check`] compares borrowed strings against grants flattened at build
 //! time: it allocates nothing.
 
 mod permission;
 mod policy;
 mod require;
+mod scope;
 
 pub use permission::{Permission, PermissionError};
 pub use policy::{Access, Grant, Policy, PolicyBuilder, PolicyError};
 pub use require::{PermissionSpec, RequirePermission};
+pub use scope::{Own, Scope, ScopeRequest, Scopes, owner_filter};
