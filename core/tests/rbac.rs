@@ -80,6 +80,8 @@ async fn permissions_scopes_and_role_changes() {
         let server = App::new(config)
             .with_auth()
             .policy(Policy::from_toml(POLICY).unwrap())
+            // Every scope the policy names must exist; this test only reads grants.
+            .scope("child", strata::rbac::Own)
             .api(api())
             .build()
             .await

@@ -8,6 +8,7 @@ use crate::config::{Config, ConfigError};
 use crate::db::{Db, Migrations};
 use crate::error::AppError;
 use crate::http::stack;
+use crate::rate_limit::{KeyBy, RateLimitLayer};
 
 /// Why an application could not start. Each variant prints one readable line
 /// (several for configuration, one per problem).
@@ -34,6 +35,12 @@ pub enum StartupError {
     /// Auth start-up failed (the bootstrap admin could not be written).
     #[error("auth start-up failed: {0}")]
     Auth(#[from] AuthError),
+    /// The RBAC policy is invalid.
+    #[error(transparent)]
+    Policy(#[from] crate::rbac::PolicyError),
+    /// A rate limit could not be set up.
+    #[error("rate limiting: {0}")]
+    RateLimit(#[from] crate::rate_limit::RateLimitError),
     /// The server failed while running.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
@@ -58,6 +65,7 @@ pub struct App {
     migrations: Migrations,
     extensions: http::Extensions,
     policy: crate::rbac::Policy,
+    rate_limits: bool,
     scopes: crate::rbac::Scopes,
     auth: bool,
     key_ring: Option<KeyRing>,
@@ -73,6 +81,7 @@ impl App {
             migrations: Migrations::new(),
             extensions: http::Extensions::new(),
             policy: crate::rbac::Policy::default(),
+            rate_limits: false,
             scopes: crate::rbac::Scopes::default(),
             auth: false,
             key_ring: None,
@@ -103,7 +112,6 @@ impl App {
     /// (`ADMIN_EMAIL`/`ADMIN_PASSWORD`) are set.
     pub fn with_auth(mut self) -> Self {
         self.auth = true;
-        self.api = self.api.merge(auth::routes());
         self
     }
 
@@ -118,6 +126,15 @@ impl App {
     /// and derived resources (empty by default: every check is denied).
     pub fn policy(mut self, policy: crate::rbac::Policy) -> Self {
         self.policy = policy;
+        self
+    }
+
+    /// Applies the `[rate_limit]` quotas: `rate_limit.api` (`RATE_LIMIT_API`) to
+    /// every `/api/v1` route, keyed by user (by client IP when anonymous), and
+    /// `rate_limit.login` (`RATE_LIMIT_LOGIN`) to `POST /api/v1/auth/login`, keyed
+    /// by client IP. In memory, or shared through Redis with `rate_limit.redis`.
+    pub fn with_rate_limits(mut self) -> Self {
+        self.rate_limits = true;
         self
     }
 
@@ -172,13 +189,38 @@ impl App {
                 auth::ensure_admin(&db, email, password).await?;
             }
         }
-        Ok(self.build_with_db(db))
+        self.build_with_db(db)
     }
 
     /// Assembles the router around an already open pool (no migrations are run,
     /// no admin is bootstrapped).
-    pub fn build_with_db(self, db: Db) -> Server {
+    pub fn build_with_db(self, db: Db) -> Result<Server, StartupError> {
         let metrics_enabled = self.config.http.metrics;
+        let (api_limit, login_limit) = if self.rate_limits {
+            let limits = &self.config.rate_limit;
+            let quota = |q: Result<crate::rate_limit::Quota, _>| {
+                q.map_err(|e: crate::rate_limit::QuotaError| {
+                    StartupError::RateLimit(crate::rate_limit::RateLimitError::Config(
+                        e.to_string(),
+                    ))
+                })
+            };
+            let api = RateLimitLayer::from_config(
+                &self.config,
+                "api",
+                quota(limits.api_quota())?,
+                KeyBy::User,
+            )?;
+            let login = RateLimitLayer::from_config(
+                &self.config,
+                "login",
+                quota(limits.login_quota())?,
+                KeyBy::ClientIp,
+            )?;
+            (Some(api), Some(login))
+        } else {
+            (None, None)
+        };
         let authenticator = match self.key_ring {
             Some(ring) => Authenticator::new(&self.config.auth, ring),
             None => Authenticator::from_config(&self.config.auth, self.config.env),
@@ -191,13 +233,23 @@ impl App {
             self.scopes,
             self.extensions,
         );
+        let mut api = self.api;
+        if self.auth {
+            api = api.merge(auth::router(login_limit));
+        }
+        if let Some(limit) = api_limit {
+            api = api.layer(limit).layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                auth::identify,
+            ));
+        }
         let router = Router::new()
-            .nest("/api/v1", self.api)
+            .nest("/api/v1", api)
             .merge(self.routes)
             .merge(health::routes(metrics_enabled))
             .fallback(not_found);
         let router = stack::apply(router, &state).with_state(state.clone());
-        Server::new(state, router)
+        Ok(Server::new(state, router))
     }
 
     /// Builds the app and serves it on `server.bind_addr` until SIGINT/SIGTERM.

@@ -67,6 +67,10 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Already verified by `identify` (mounted with rate limits keyed by user).
+        if let Some(user) = parts.extensions.get::<AuthUser>() {
+            return Ok(user.clone());
+        }
         let state = AppState::from_ref(state);
         let token = bearer_token(&parts.headers)?;
         Ok(state.auth().authenticate(token)?)
@@ -88,6 +92,26 @@ where
             .await
             .map(|user| Self(Some(user)))
     }
+}
+
+/// Middleware that identifies the caller without rejecting anyone: a valid bearer
+/// token puts its [`AuthUser`] and a [`UserKey`](crate::rate_limit::UserKey) into
+/// the request extensions, so per-user rate limits can key on it and the
+/// [`AuthUser`] extractor need not verify the token twice. Missing or invalid
+/// tokens pass through untouched; the extractor still answers them with 401.
+pub async fn identify(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Ok(token) = bearer_token(request.headers())
+        && let Ok(user) = state.auth().authenticate(token)
+    {
+        let key = crate::rate_limit::UserKey::new(user.id.to_string());
+        request.extensions_mut().insert(key);
+        request.extensions_mut().insert(user);
+    }
+    next.run(request).await
 }
 
 #[cfg(test)]

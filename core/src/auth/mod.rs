@@ -68,12 +68,13 @@ mod users;
 
 pub use authenticator::{AccessToken, Authenticator, Claims};
 pub use error::AuthError;
-pub use extract::{AuthUser, MaybeUser};
+pub use extract::{AuthUser, MaybeUser, identify};
 pub use keys::{JwtKey, KeyRing};
 pub(crate) use password::warm_up;
 pub use password::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password, password_problem, verify_password,
 };
+pub(crate) use routes::router;
 pub use routes::{LoginRequest, RefreshRequest, RegisterRequest, Session, routes};
 pub use startup::{ADMIN_ROLE, ensure_admin, migrations};
 pub use users::User;

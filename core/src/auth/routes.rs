@@ -28,13 +28,23 @@ const MAX_NAME_CHARS: usize = 200;
 /// | `POST /auth/logout` | `{refreshToken}` | 204 |
 /// | `GET /auth/me` | — (Bearer token) | 200 [`User`] |
 pub fn routes() -> Router<AppState> {
+    router(None)
+}
+
+/// [`routes`] with `login_limit` applied to `POST /auth/login` only.
+pub(crate) fn router(login_limit: Option<crate::rate_limit::RateLimitLayer>) -> Router<AppState> {
+    let login_route = Router::new().route("/auth/login", post(login));
+    let login_route = match login_limit {
+        Some(limit) => login_route.route_layer(limit),
+        None => login_route,
+    };
     Router::new()
         .route("/auth/register", post(register))
-        .route("/auth/login", post(login))
         .route("/auth/refresh", post(refresh_session))
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
         .route("/users/{id}", patch(change_role))
+        .merge(login_route)
 }
 
 crate::permission!(

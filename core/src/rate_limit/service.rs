@@ -93,7 +93,17 @@ where
     }
 }
 
+/// Writes the `RateLimit-*` headers of `decision`, unless an inner limit on the
+/// same route (a stricter route-group limit, say) already wrote headers with no
+/// more remaining: clients see the limit closest to exhaustion.
 fn set_headers(headers: &mut HeaderMap, decision: &Decision) {
+    let inner_remaining = headers
+        .get(&RATELIMIT_REMAINING)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if inner_remaining.is_some_and(|inner| inner <= u64::from(decision.remaining())) {
+        return;
+    }
     headers.insert(RATELIMIT_LIMIT, HeaderValue::from(decision.limit()));
     headers.insert(RATELIMIT_REMAINING, HeaderValue::from(decision.remaining()));
     headers.insert(

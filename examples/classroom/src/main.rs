@@ -11,13 +11,25 @@
 //! directory, applies its migrations at start-up and listens on `127.0.0.1:3000`.
 //! `DATABASE_URL=postgres://…` switches to PostgreSQL; `BIND_ADDR`, `LOG_LEVEL` and
 //! every other setting of `strata::config` apply as documented there.
+//!
+//! Auth is mounted under `/api/v1/auth` (register → role `student`); the roles and
+//! permissions are in `config/policy.toml`. `ADMIN_EMAIL`/`ADMIN_PASSWORD` create
+//! an admin at start-up. `RATE_LIMIT_LOGIN` (default `5/min` per IP) guards login,
+//! `RATE_LIMIT_API` (default `1000/min` per user, per IP when anonymous) the API;
+//! with `REDIS_URL` and `STRATA_RATE_LIMIT__REDIS=true` the quotas are shared.
+
+mod scopes;
 
 use std::process::ExitCode;
 
+use strata::rbac::Policy;
 use strata::{App, Config, Migrations, StartupError};
 
 /// Built-in defaults, beneath `config/<env>.toml` and the environment.
 const DEFAULTS: &str = include_str!("../config/defaults.toml");
+
+/// The classroom roles (SPEC §11).
+const POLICY: &str = include_str!("../config/policy.toml");
 
 fn migrations() -> Migrations {
     Migrations::new()
@@ -27,7 +39,15 @@ fn migrations() -> Migrations {
 
 async fn run() -> Result<(), StartupError> {
     let config = Config::load_layered(DEFAULTS)?;
-    App::new(config).migrations(migrations()).serve().await
+    let policy = Policy::from_toml(POLICY)?;
+    App::new(config)
+        .with_auth()
+        .with_rate_limits()
+        .policy(policy)
+        .scope("child", scopes::Child)
+        .migrations(migrations())
+        .serve()
+        .await
 }
 
 #[tokio::main]
