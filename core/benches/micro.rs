@@ -105,5 +105,34 @@ fn metrics(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, list_query, envelope, permission, metrics);
+fn jwt(c: &mut Criterion) {
+    let mut config = strata::config::AuthConfig::default();
+    config.jwt_secret = Some("a benchmark secret that is at least 32 bytes".into());
+    let auth = strata::auth::Authenticator::from_config(&config, strata::Environment::Test);
+    let user = strata::auth::AuthUser {
+        id: uuid::Uuid::now_v7(),
+        email: "bench@example.com".into(),
+        role: "teacher".into(),
+    };
+    let token = auth.issue(&user).expect("issues").token;
+    c.bench_function("jwt_verify_hs256", |b| {
+        b.iter(|| auth.authenticate(black_box(&token)).expect("valid"))
+    });
+}
+
+fn rate_limit(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let _guard = runtime.enter();
+    let limiter = strata::rate_limit::MemoryLimiter::new("1000000/s".parse().expect("quota"));
+    c.bench_function("rate_limit_check_memory", |b| {
+        b.iter(|| limiter.check_key(black_box("user:0190f7e2-7d6c-7c3a-9b1e-3f2a1c0d9e8f")))
+    });
+}
+
+criterion_group!(
+    benches, list_query, envelope, permission, metrics, jwt, rate_limit
+);
 criterion_main!(benches);
