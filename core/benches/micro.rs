@@ -106,8 +106,10 @@ fn metrics(c: &mut Criterion) {
 }
 
 fn jwt(c: &mut Criterion) {
-    let mut config = strata::config::AuthConfig::default();
-    config.jwt_secret = Some("a benchmark secret that is at least 32 bytes".into());
+    let config = strata::config::AuthConfig {
+        jwt_secret: Some("a benchmark secret that is at least 32 bytes".into()),
+        ..Default::default()
+    };
     let auth = strata::auth::Authenticator::from_config(&config, strata::Environment::Test);
     let user = strata::auth::AuthUser {
         id: uuid::Uuid::now_v7(),
