@@ -25,11 +25,7 @@ fn course(id: i64) -> Course {
     }
 }
 
-fn redis_url() -> Option<String> {
-    std::env::var("TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-}
+use strata::testing::redis_url;
 
 fn namespace() -> String {
     format!("test-{}", uuid::Uuid::new_v4().simple())

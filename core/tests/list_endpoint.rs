@@ -58,11 +58,10 @@ async fn list_endpoint_envelopes_and_query_errors() {
             .unwrap();
         let ddl =
             "CREATE TABLE books (id BIGINT PRIMARY KEY, title TEXT NOT NULL, status TEXT NOT NULL)";
-        match server.state().db() {
-            strata::Db::Sqlite(p) => sqlx::query(ddl).execute(p).await.map(drop),
-            strata::Db::Postgres(p) => sqlx::query(ddl).execute(p).await.map(drop),
-        }
-        .unwrap();
+        strata::testing::execute(server.state().db(), ddl)
+            .await
+            .map(drop)
+            .unwrap();
         let repo = server.state().repository::<Book>();
         for (id, title, status) in [
             (1, "Dune", "published"),

@@ -298,11 +298,7 @@ async fn memory_stays_bounded_under_key_churn() {
 
 // ---- Redis ---------------------------------------------------------------
 
-fn redis_url() -> Option<String> {
-    std::env::var("TEST_REDIS_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-}
+use strata::testing::redis_url;
 
 fn namespace() -> String {
     format!("test-{}", uuid::Uuid::new_v4().simple())

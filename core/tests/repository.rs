@@ -157,11 +157,10 @@ async fn fixtures() -> Vec<Fixture> {
         };
         for statement in ddl.split(';').filter(|s| !s.trim().is_empty()) {
             let statement: &'static str = Box::leak(statement.to_owned().into_boxed_str());
-            match &pool {
-                Db::Sqlite(p) => sqlx::query(statement).execute(p).await.map(drop),
-                Db::Postgres(p) => sqlx::query(statement).execute(p).await.map(drop),
-            }
-            .expect("schema");
+            strata::testing::execute(&pool, statement)
+                .await
+                .map(drop)
+                .expect("schema");
         }
         let secret = b"repository suite cursor secret, 32+ bytes long";
         all.push(Fixture {

@@ -255,11 +255,10 @@ async fn own_and_custom_scopes_restrict_rows() {
             strata::Dialect::Postgres => DDL_POSTGRES,
         };
         for statement in ddl {
-            match server.state().db() {
-                strata::Db::Sqlite(p) => sqlx::query(statement).execute(p).await.map(drop),
-                strata::Db::Postgres(p) => sqlx::query(statement).execute(p).await.map(drop),
-            }
-            .unwrap();
+            strata::testing::execute(server.state().db(), statement)
+                .await
+                .map(drop)
+                .unwrap();
         }
         let router = server.router();
         let admin = TestRequest::post("/api/v1/auth/login")

@@ -83,6 +83,26 @@ impl TestDatabase {
     }
 }
 
+/// Runs one statement of static SQL (schema, fixtures) on either dialect and
+/// returns the rows affected.
+pub async fn execute(db: &crate::Db, sql: &'static str) -> Result<u64, sqlx::Error> {
+    Ok(match db {
+        crate::Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
+        crate::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
+    })
+}
+
+/// `TEST_REDIS_URL`, or `None` (with a line saying the Redis part is skipped).
+pub fn redis_url() -> Option<String> {
+    let url = std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        eprintln!("skipped the Redis part: TEST_REDIS_URL is not set");
+    }
+    url
+}
+
 /// `postgres://u@h:5432/test?x=y` with the database name replaced.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {

@@ -21,6 +21,6 @@ mod database;
 mod proxy;
 mod request;
 
-pub use database::TestDatabase;
+pub use database::{TestDatabase, execute, redis_url};
 pub use proxy::TcpProxy;
 pub use request::{TestRequest, TestResponse};
