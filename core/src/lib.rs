@@ -59,6 +59,7 @@ pub mod query;
 pub mod rate_limit;
 pub mod rbac;
 pub mod repo;
+pub mod resource;
 pub mod response;
 pub mod testing;
 

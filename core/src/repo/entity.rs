@@ -64,11 +64,28 @@ impl Conventions {
 pub trait EntityId: Clone + Debug + Display + Send + Sync + 'static {
     /// The id as a bindable value.
     fn to_value(&self) -> Value;
+
+    /// Parses an id from a URL path segment.
+    fn parse_id(text: &str) -> Option<Self>;
+
+    /// A fresh id for a new row (UUID v7, so ids sort by creation), when the
+    /// application rather than the database assigns ids.
+    fn generate() -> Option<Self> {
+        None
+    }
 }
 
 impl EntityId for uuid::Uuid {
     fn to_value(&self) -> Value {
         Value::Uuid(*self)
+    }
+
+    fn parse_id(text: &str) -> Option<Self> {
+        uuid::Uuid::parse_str(text).ok()
+    }
+
+    fn generate() -> Option<Self> {
+        Some(uuid::Uuid::now_v7())
     }
 }
 
@@ -76,11 +93,19 @@ impl EntityId for i64 {
     fn to_value(&self) -> Value {
         Value::Int(*self)
     }
+
+    fn parse_id(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
 }
 
 impl EntityId for String {
     fn to_value(&self) -> Value {
         Value::String(self.clone())
+    }
+
+    fn parse_id(text: &str) -> Option<Self> {
+        (!text.is_empty()).then(|| text.to_owned())
     }
 }
 

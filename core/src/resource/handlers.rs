@@ -1,0 +1,368 @@
+//! The generic handlers behind [`routes`].
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use serde::Serialize;
+use validator::Validate;
+
+use super::etag::{etag_of, matches};
+use super::{HookContext, Hooks, Resource, WriteContext};
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::query::{FieldMeta, Filter, FilterOp, ListQuery, Value};
+use crate::rate_limit::{Quota, RateLimitLayer};
+use crate::rbac::{Grant, ScopeRequest};
+use crate::repo::{EntityId, Repository};
+use crate::response::{Envelope, List};
+use crate::{AppError, Json, Path};
+
+/// The router of resource `R`: `/<plural>`, `/<plural>/{id}` and one nested
+/// collection per `belongs_to` parent, to be mounted under `/api/v1` with
+/// [`App::api`](crate::App::api).
+///
+/// # Panics
+/// When `R::RATE_LIMIT` is not a valid quota (`#[derive(Resource)]` checks it
+/// at compile time; a hand-written impl fails at start-up).
+pub fn routes<R: Resource>() -> Router<AppState> {
+    let collection = format!("/{}", R::PATH);
+    let member = format!("/{}/{{id}}", R::PATH);
+    let mut router = Router::new()
+        .route(&collection, get(list::<R>).post(create::<R>))
+        .route(
+            &member,
+            get(read::<R>)
+                .put(replace::<R>)
+                .patch(patch::<R>)
+                .delete(remove::<R>),
+        );
+    for (index, parent) in R::PARENTS.iter().enumerate() {
+        let nested = format!("/{}/{{parent_id}}/{}", parent.path, R::PATH);
+        router = router.route(
+            &nested,
+            get(
+                move |state: State<AppState>,
+                      user: AuthUser,
+                      Path(parent_id): Path<String>,
+                      query: RawQuery| async move {
+                    let parent = parent_filter::<R>(index, &parent_id)?;
+                    list_in::<R>(state, user, Some(parent), query).await
+                },
+            )
+            .post(
+                move |state: State<AppState>,
+                      user: AuthUser,
+                      Path(parent_id): Path<String>,
+                      Json(body): Json<R::Create>| async move {
+                    let parent = parent_filter::<R>(index, &parent_id)?;
+                    let value = parent.values.first().cloned().unwrap_or(Value::Null);
+                    create_in::<R>(state, user, Some((parent.field, value)), body).await
+                },
+            ),
+        );
+    }
+    if let Some(quota) = R::RATE_LIMIT {
+        let quota: Quota = quota
+            .parse()
+            .unwrap_or_else(|e| panic!("invalid rate limit on resource `{}`: {e}", R::PATH));
+        router = router.route_layer(RateLimitLayer::per_user(quota));
+    }
+    router
+}
+
+/// The filters every row touched by `action` must match: the permission's scope
+/// plus the hooks' extra scope. 403 without the permission.
+async fn access<R: Resource>(
+    state: &AppState,
+    user: &AuthUser,
+    action: &str,
+) -> Result<Vec<Filter>, AppError> {
+    let grant = state.policy().grant(&user.role, R::PERMISSION, action);
+    if grant == Grant::Denied {
+        return Err(AppError::forbidden(format!(
+            "Missing permission {}:{action}",
+            R::PERMISSION
+        )));
+    }
+    let request = ScopeRequest {
+        state,
+        user,
+        resource: R::PERMISSION,
+        spec: R::SPEC,
+        owner: R::OWNER,
+    };
+    let mut filters = state
+        .scopes()
+        .filters(&grant, request)
+        .await?
+        .unwrap_or_default();
+    let hooks = R::Hooks::default();
+    filters.extend(hooks.scope(HookContext { state, user }).await?);
+    Ok(filters)
+}
+
+fn parent_filter<R: Resource>(index: usize, raw: &str) -> Result<Filter, AppError> {
+    let parent = R::PARENTS[index];
+    let value = Value::parse(raw, parent.field.ty)
+        .map_err(|_| AppError::bad_parameter("parentId", "invalid_value", "is not a valid id"))?;
+    Ok(Filter {
+        field: parent.field,
+        op: FilterOp::Eq,
+        values: vec![value],
+    })
+}
+
+fn parse_id<R: Resource>(raw: &str) -> Result<R::Id, AppError> {
+    R::Id::parse_id(raw)
+        .ok_or_else(|| AppError::bad_parameter("id", "invalid_value", "is not a valid id"))
+}
+
+fn etag_for<R: Resource>(row: &R) -> Result<HeaderValue, AppError> {
+    Ok(match row.version() {
+        Some(version) => etag_of(Some(version), &[]),
+        None => etag_of(None, &serde_json::to_vec(row)?),
+    })
+}
+
+fn item_response<R: Resource>(
+    status: StatusCode,
+    row: &R,
+    location: Option<String>,
+) -> Result<Response, AppError> {
+    let etag = etag_for(row)?;
+    let body = serde_json::to_vec(&Envelope::new(row))?;
+    let mut response = (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
+    response.headers_mut().insert(header::ETAG, etag);
+    if let Some(location) = location {
+        let value = HeaderValue::try_from(location).map_err(AppError::internal)?;
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// 412 when `If-Match` is present and does not list the row's current ETag.
+fn check_if_match<R: Resource>(headers: &HeaderMap, current: &R) -> Result<(), AppError> {
+    match headers.get(header::IF_MATCH) {
+        Some(wanted) if !matches(wanted, &etag_for(current)?) => Err(AppError::PreconditionFailed(
+            "The resource has changed: its ETag no longer matches If-Match".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The rows of `page` keeping only the `fields=` the client asked for.
+fn sparse<T: Serialize>(
+    items: Vec<T>,
+    fields: &[&'static FieldMeta],
+) -> Result<Vec<serde_json::Value>, AppError> {
+    items
+        .into_iter()
+        .map(|item| {
+            let mut value = serde_json::to_value(item)?;
+            if let serde_json::Value::Object(map) = &mut value {
+                map.retain(|key, _| fields.iter().any(|f| f.name == key));
+            }
+            Ok(value)
+        })
+        .collect()
+}
+
+async fn list<R: Resource>(
+    state: State<AppState>,
+    user: AuthUser,
+    query: RawQuery,
+) -> Result<Response, AppError> {
+    list_in::<R>(state, user, None, query).await
+}
+
+async fn list_in<R: Resource>(
+    State(state): State<AppState>,
+    user: AuthUser,
+    parent: Option<Filter>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let scope = access::<R>(&state, &user, "read").await?;
+    let mut query = ListQuery::parse(raw.as_deref().unwrap_or(""), R::SPEC, state.cursor_codec())?;
+    query.filters.extend(scope);
+    query.filters.extend(parent);
+    let page = state.repository::<R>().list(state.db(), &query).await?;
+    Ok(match &query.fields {
+        None => List::from(page).into_response(),
+        Some(fields) => List::new(sparse(page.items, fields)?, page.pagination).into_response(),
+    })
+}
+
+async fn read<R: Resource>(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(raw_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let scope = access::<R>(&state, &user, "read").await?;
+    let id = parse_id::<R>(&raw_id)?;
+    let row = state
+        .repository::<R>()
+        .find_where(state.db(), &id, &scope)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let etag = etag_for(&row)?;
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|h| matches(h, &etag))
+    {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    item_response(StatusCode::OK, &row, None)
+}
+
+async fn create<R: Resource>(
+    state: State<AppState>,
+    user: AuthUser,
+    Json(body): Json<R::Create>,
+) -> Result<Response, AppError> {
+    create_in::<R>(state, user, None, body).await
+}
+
+async fn create_in<R: Resource>(
+    State(state): State<AppState>,
+    user: AuthUser,
+    parent: Option<(&'static FieldMeta, Value)>,
+    body: R::Create,
+) -> Result<Response, AppError> {
+    let scope = access::<R>(&state, &user, "create").await?;
+    body.validate()?;
+    let mut row = R::from_create(
+        body,
+        &WriteContext {
+            user: &user,
+            parent,
+        },
+    );
+    let hooks = R::Hooks::default();
+    let context = HookContext {
+        state: &state,
+        user: &user,
+    };
+    hooks.before_create(context, &mut row).await?;
+    let repo = state.repository::<R>();
+    let mut tx = state.db().begin().await?;
+    let created = repo.create(&mut tx, &row).await?;
+    if !scope.is_empty()
+        && repo
+            .find_where(&mut tx, created.id(), &scope)
+            .await?
+            .is_none()
+    {
+        tx.rollback().await?;
+        return Err(AppError::forbidden(
+            "The new row would be outside your access scope",
+        ));
+    }
+    tx.commit().await?;
+    hooks.after_create(context, &created).await?;
+    let location = format!("/api/v1/{}/{}", R::PATH, created.id());
+    item_response(StatusCode::CREATED, &created, Some(location))
+}
+
+async fn replace<R: Resource>(
+    state: State<AppState>,
+    user: AuthUser,
+    Path(raw_id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<R::Replace>,
+) -> Result<Response, AppError> {
+    update_with::<R>(state, user, &raw_id, &headers, |row| {
+        body.validate()?;
+        row.replace(body);
+        Ok(())
+    })
+    .await
+}
+
+async fn patch<R: Resource>(
+    state: State<AppState>,
+    user: AuthUser,
+    Path(raw_id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<R::Patch>,
+) -> Result<Response, AppError> {
+    update_with::<R>(state, user, &raw_id, &headers, |row| {
+        body.validate()?;
+        row.patch(body);
+        Ok(())
+    })
+    .await
+}
+
+/// Load in scope (404) → `If-Match` (412) → apply the body (422) → hooks →
+/// write with the version read (412 on a concurrent write) → re-check the scope.
+async fn update_with<R: Resource>(
+    State(state): State<AppState>,
+    user: AuthUser,
+    raw_id: &str,
+    headers: &HeaderMap,
+    apply: impl FnOnce(&mut R) -> Result<(), AppError>,
+) -> Result<Response, AppError> {
+    let scope = access::<R>(&state, &user, "update").await?;
+    let id = parse_id::<R>(raw_id)?;
+    let repo = state.repository::<R>();
+    let current = repo
+        .find_where(state.db(), &id, &scope)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    check_if_match(headers, &current)?;
+    let mut next = current.clone();
+    apply(&mut next)?;
+    let hooks = R::Hooks::default();
+    let context = HookContext {
+        state: &state,
+        user: &user,
+    };
+    hooks.before_update(context, &current, &mut next).await?;
+    let mut tx = state.db().begin().await?;
+    let updated = repo.update(&mut tx, &id, &next, current.version()).await?;
+    if !scope.is_empty() && repo.find_where(&mut tx, &id, &scope).await?.is_none() {
+        tx.rollback().await?;
+        return Err(AppError::forbidden(
+            "The change would move the row outside your access scope",
+        ));
+    }
+    tx.commit().await?;
+    hooks.after_update(context, &updated).await?;
+    item_response(StatusCode::OK, &updated, None)
+}
+
+async fn remove<R: Resource>(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(raw_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let scope = access::<R>(&state, &user, "delete").await?;
+    let id = parse_id::<R>(&raw_id)?;
+    let repo = state.repository::<R>();
+    let current = repo
+        .find_where(state.db(), &id, &scope)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    check_if_match(&headers, &current)?;
+    let hooks = R::Hooks::default();
+    let context = HookContext {
+        state: &state,
+        user: &user,
+    };
+    hooks.before_delete(context, &current).await?;
+    repo.delete(state.db(), &id, current.version()).await?;
+    hooks.after_delete(context, &current).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

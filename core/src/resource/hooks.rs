@@ -1,0 +1,126 @@
+use futures_util::future::BoxFuture;
+
+use super::Resource;
+use crate::AppError;
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::query::Filter;
+
+/// What a hook knows about the request.
+#[derive(Debug, Clone, Copy)]
+pub struct HookContext<'a> {
+    /// The application state (database, config, extensions).
+    pub state: &'a AppState,
+    /// The authenticated caller.
+    pub user: &'a AuthUser,
+}
+
+/// Business rules around a resource's writes — the seeds' service layer.
+///
+/// Every method has a default that does nothing; implement the ones you need.
+/// A `before_*` hook that returns an error stops the write (return
+/// `AppError::validation(…)` for a 422 naming the field).
+///
+/// ```
+/// use futures_util::future::BoxFuture;
+/// use strata::resource::{HookContext, Hooks};
+/// use strata::{AppError, FieldError};
+/// # #[derive(Clone, serde::Serialize, strata::sqlx::FromRow)] struct Essay { id: i64, words: i64 }
+/// # static F: [strata::query::FieldMeta; 1] = [strata::query::FieldMeta::new("id", "id", strata::query::FieldType::Int)];
+/// # static S: strata::query::QuerySpec = strata::query::QuerySpec::new(&F, &F[0]);
+/// # impl strata::repo::Entity for Essay { const TABLE: &'static str = "e"; const SPEC: &'static strata::query::QuerySpec = &S; type Id = i64; fn values(&self) -> Vec<(&'static str, strata::query::Value)> { vec![] } }
+/// # #[derive(serde::Deserialize, validator::Validate)] struct B {}
+/// # impl strata::resource::Resource for Essay { const PATH: &'static str = "e"; const PERMISSION: &'static str = "e"; const OWNER: Option<&'static strata::query::FieldMeta> = None; const PARENTS: &'static [strata::resource::Parent] = &[]; const RATE_LIMIT: Option<&'static str> = None; type Create = B; type Replace = B; type Patch = B; type Hooks = EssayRules; fn id(&self) -> &i64 { &self.id } fn version(&self) -> Option<i64> { None } fn from_create(_: B, _: &strata::resource::WriteContext<'_>) -> Self { Essay { id: 0, words: 0 } } fn replace(&mut self, _: B) {} fn patch(&mut self, _: B) {} }
+///
+/// #[derive(Default)]
+/// struct EssayRules;
+///
+/// impl Hooks<Essay> for EssayRules {
+///     fn before_create<'a>(&'a self, _: HookContext<'a>, essay: &'a mut Essay) -> BoxFuture<'a, Result<(), AppError>> {
+///         Box::pin(async move {
+///             if essay.words > 5000 {
+///                 return Err(AppError::validation([FieldError::new("words", "max", "at most 5000 words")]));
+///             }
+///             Ok(())
+///         })
+///     }
+/// }
+/// ```
+pub trait Hooks<R: Resource>: Default + Send + Sync + 'static {
+    /// Before insert; may change the new row or refuse it.
+    fn before_create<'a>(
+        &'a self,
+        context: HookContext<'a>,
+        row: &'a mut R,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        let _ = (context, row);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// After a successful insert.
+    fn after_create<'a>(
+        &'a self,
+        context: HookContext<'a>,
+        row: &'a R,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        let _ = (context, row);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Before a `PUT` or `PATCH` is written; `next` may be changed or refused.
+    fn before_update<'a>(
+        &'a self,
+        context: HookContext<'a>,
+        current: &'a R,
+        next: &'a mut R,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        let _ = (context, current, next);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// After a successful update.
+    fn after_update<'a>(
+        &'a self,
+        context: HookContext<'a>,
+        row: &'a R,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        let _ = (context, row);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Before a delete; may refuse it.
+    fn before_delete<'a>(
+        &'a self,
+        context: HookContext<'a>,
+        row: &'a R,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        let _ = (context, row);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// After a successful delete.
+    fn after_delete<'a>(
+        &'a self,
+        context: HookContext<'a>,
+        row: &'a R,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        let _ = (context, row);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Extra row filters for every read and write of this caller, on top of the
+    /// permission's scope (e.g. hide archived rows from students).
+    fn scope<'a>(
+        &'a self,
+        context: HookContext<'a>,
+    ) -> BoxFuture<'a, Result<Vec<Filter>, AppError>> {
+        let _ = context;
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
+
+/// Hooks that do nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoHooks;
+
+impl<R: Resource> Hooks<R> for NoHooks {}

@@ -1,0 +1,67 @@
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Hooks;
+use crate::auth::AuthUser;
+use crate::query::{FieldMeta, Value};
+use crate::repo::Entity;
+
+/// A `belongs_to` relation: rows are also served under
+/// `/api/v1/<path>/{parentId}/<plural>`.
+#[derive(Debug, Clone, Copy)]
+pub struct Parent {
+    /// The parent's URL segment, e.g. `"students"`.
+    pub path: &'static str,
+    /// The column holding the parent id, e.g. `student_id`.
+    pub field: &'static FieldMeta,
+}
+
+/// What a create knows beyond its body.
+#[derive(Debug, Clone)]
+pub struct WriteContext<'a> {
+    /// The caller (the owner of the new row, when the resource has an owner).
+    pub user: &'a AuthUser,
+    /// The parent column and id when created through a nested route.
+    pub parent: Option<(&'static FieldMeta, Value)>,
+}
+
+/// A REST resource: an [`Entity`] with a URL, a permission name and request bodies.
+pub trait Resource: Entity + Serialize + Clone {
+    /// The plural URL segment, e.g. `"assignments"`.
+    const PATH: &'static str;
+    /// The resource part of its permissions, e.g. `"assignments"`.
+    const PERMISSION: &'static str;
+    /// The owner column (`own` scope), if any.
+    const OWNER: Option<&'static FieldMeta>;
+    /// `belongs_to` parents (nested routes).
+    const PARENTS: &'static [Parent];
+    /// An optional per-resource rate limit, e.g. `"100/min"` (per user).
+    const RATE_LIMIT: Option<&'static str>;
+
+    /// The `POST` body: writable fields only.
+    type Create: DeserializeOwned + validator::Validate + Send + 'static;
+    /// The `PUT` body: every writable field.
+    type Replace: DeserializeOwned + validator::Validate + Send + 'static;
+    /// The `PATCH` body: every writable field optional; nullable ones distinguish
+    /// absent from `null`.
+    type Patch: DeserializeOwned + validator::Validate + Send + 'static;
+    /// Business rules.
+    type Hooks: Hooks<Self>;
+
+    /// The row's id.
+    fn id(&self) -> &Self::Id;
+
+    /// The row's version (optimistic locking), if the resource is versioned.
+    fn version(&self) -> Option<i64>;
+
+    /// A new row from a create body: a fresh id, the owner set to the caller, the
+    /// parent column set from a nested route; timestamps and version are set by
+    /// the repository.
+    fn from_create(body: Self::Create, context: &WriteContext<'_>) -> Self;
+
+    /// Applies a `PUT` body (every writable field).
+    fn replace(&mut self, body: Self::Replace);
+
+    /// Applies a `PATCH` body (only the fields present).
+    fn patch(&mut self, body: Self::Patch);
+}
