@@ -26,9 +26,11 @@
 mod etag;
 mod handlers;
 mod hooks;
+mod patch;
 mod traits;
 
 pub use etag::etag_of;
 pub use handlers::routes;
 pub use hooks::{HookContext, Hooks, NoHooks};
+pub use patch::double_option;
 pub use traits::{Parent, Resource, WriteContext};
