@@ -162,6 +162,7 @@ impl Resource for Assignment {
     const OWNER: Option<&'static FieldMeta> = Some(&FIELDS[6]);
     const PARENTS: &'static [Parent] = &PARENTS;
     const RATE_LIMIT: Option<&'static str> = None;
+    const CACHE: bool = true;
     type Create = AssignmentCreate;
     type Replace = AssignmentReplace;
     type Patch = AssignmentPatch;
@@ -335,6 +336,10 @@ async fn setup(db: &TestDatabase) -> (strata::Server, Router, Users) {
         .with_auth()
         .policy(Policy::from_toml(POLICY).unwrap())
         .scope("child", Child)
+        .cache(strata::CacheAside::new(
+            std::sync::Arc::new(strata::cache::MokaCache::new(1 << 20)),
+            std::time::Duration::from_secs(60),
+        ))
         .api(strata::resource::routes::<Assignment>())
         .build()
         .await
@@ -413,7 +418,18 @@ fn titles(response: &TestResponse) -> Vec<String> {
 #[tokio::test]
 async fn routes_statuses_and_role_views() {
     for db in TestDatabase::all().await {
-        let (_server, router, u) = setup(&db).await;
+        let (server, router, u) = setup(&db).await;
+        let cache = server.state().cache().unwrap().cache().clone();
+        let cached = |id: String| {
+            let cache = cache.clone();
+            async move {
+                cache
+                    .get(&format!("assignments:{id}"))
+                    .await
+                    .unwrap()
+                    .is_some()
+            }
+        };
         let (alice, alice_id) = &u.alice;
         let (bob, bob_id) = &u.bob;
 
@@ -591,12 +607,22 @@ async fn routes_statuses_and_role_views() {
             .await;
         assert_eq!(got.status, 200);
         assert_eq!(got.header("etag"), Some("\"v1\""));
-        let cached = call(&router, Method::GET, &member, alice)
+        let not_modified = call(&router, Method::GET, &member, alice)
             .header("if-none-match", "\"v1\"")
             .send(&router)
             .await;
-        assert_eq!(cached.status, 304);
-        assert!(cached.body.is_empty());
+        assert_eq!(not_modified.status, 304);
+        assert!(not_modified.body.is_empty());
+        // Scoped readers (the student) bypass the cache; unscoped ones fill it.
+        assert!(
+            !cached(essay_id.clone()).await,
+            "a scoped read does not cache"
+        );
+        let teacher_read = call(&router, Method::GET, &member, &u.teacher)
+            .send(&router)
+            .await;
+        assert_eq!(teacher_read.status, 200);
+        assert!(cached(essay_id.clone()).await, "an unscoped read caches");
 
         // Writes: students may not update; If-Match; PUT; PATCH absent vs null.
         let r = call(&router, Method::PATCH, &member, alice)
@@ -622,6 +648,14 @@ async fn routes_statuses_and_role_views() {
             "On rivers",
             "absent: untouched"
         );
+        assert!(
+            !cached(essay_id.clone()).await,
+            "the write invalidated the row"
+        );
+        let fresh = call(&router, Method::GET, &member, &u.teacher)
+            .send(&router)
+            .await;
+        assert_eq!(fresh.json()["data"]["status"], "in_progress");
         let cleared = call(&router, Method::PATCH, &member, &u.teacher)
             .json(&json!({"description": null}))
             .send(&router)

@@ -67,6 +67,7 @@ pub struct App {
     policy: crate::rbac::Policy,
     rate_limits: bool,
     scopes: crate::rbac::Scopes,
+    cache: Option<crate::cache::CacheAside>,
     auth: bool,
     key_ring: Option<KeyRing>,
 }
@@ -83,6 +84,7 @@ impl App {
             policy: crate::rbac::Policy::default(),
             rate_limits: false,
             scopes: crate::rbac::Scopes::default(),
+            cache: None,
             auth: false,
             key_ring: None,
         }
@@ -135,6 +137,13 @@ impl App {
     /// by client IP. In memory, or shared through Redis with `rate_limit.redis`.
     pub fn with_rate_limits(mut self) -> Self {
         self.rate_limits = true;
+        self
+    }
+
+    /// The cache that resources with `CACHE = true` (`#[resource(cache)]`) read
+    /// rows through (cache-aside, single-flight; writes invalidate).
+    pub fn cache(mut self, cache: crate::cache::CacheAside) -> Self {
+        self.cache = Some(cache);
         self
     }
 
@@ -231,6 +240,7 @@ impl App {
             authenticator,
             self.policy,
             self.scopes,
+            self.cache,
             self.extensions,
         );
         let mut api = self.api;

@@ -26,6 +26,7 @@ struct Inner {
     cursors: Arc<CursorCodec>,
     policy: Arc<Policy>,
     scopes: Scopes,
+    cache: Option<crate::cache::CacheAside>,
     auth: Authenticator,
     extensions: http::Extensions,
     shutting_down: AtomicBool,
@@ -38,6 +39,7 @@ impl AppState {
         auth: Authenticator,
         policy: Policy,
         scopes: Scopes,
+        cache: Option<crate::cache::CacheAside>,
         extensions: http::Extensions,
     ) -> Self {
         let cursors = Arc::new(cursor_codec(&config));
@@ -49,6 +51,7 @@ impl AppState {
                 cursors,
                 policy: Arc::new(policy),
                 scopes,
+                cache,
                 auth,
                 extensions,
                 shutting_down: AtomicBool::new(false),
@@ -70,6 +73,11 @@ impl AppState {
     /// The row scopes (`own` and those registered with [`App::scope`](crate::App::scope)).
     pub fn scopes(&self) -> &Scopes {
         &self.inner.scopes
+    }
+
+    /// The cache set with [`App::cache`](crate::App::cache), if any.
+    pub fn cache(&self) -> Option<&crate::cache::CacheAside> {
+        self.inner.cache.as_ref()
     }
 
     /// The database pool.

@@ -15,7 +15,7 @@ use crate::auth::AuthUser;
 use crate::query::{FieldMeta, Filter, FilterOp, ListQuery, Value};
 use crate::rate_limit::{Quota, RateLimitLayer};
 use crate::rbac::{Grant, ScopeRequest};
-use crate::repo::{EntityId, Repository};
+use crate::repo::{CachedRepository, EntityId, Repository, SqlRepository};
 use crate::response::{Envelope, List};
 use crate::{AppError, Json, Path};
 
@@ -119,6 +119,18 @@ fn parse_id<R: Resource>(raw: &str) -> Result<R::Id, AppError> {
         .ok_or_else(|| AppError::bad_parameter("id", "invalid_value", "is not a valid id"))
 }
 
+fn cache_key<R: Resource>(id: &R::Id) -> String {
+    CachedRepository::<R, SqlRepository<R>>::key(id)
+}
+
+async fn invalidate<R: Resource>(state: &AppState, id: &R::Id) {
+    if R::CACHE
+        && let Some(cache) = state.cache()
+    {
+        cache.invalidate(&cache_key::<R>(id)).await;
+    }
+}
+
 fn etag_for<R: Resource>(row: &R) -> Result<HeaderValue, AppError> {
     Ok(match row.version() {
         Some(version) => etag_of(Some(version), &[]),
@@ -210,11 +222,23 @@ async fn read<R: Resource>(
 ) -> Result<Response, AppError> {
     let scope = access::<R>(&state, &user, "read").await?;
     let id = parse_id::<R>(&raw_id)?;
-    let row = state
-        .repository::<R>()
-        .find_where(state.db(), &id, &scope)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let repo = state.repository::<R>();
+    let cached = if R::CACHE && scope.is_empty() {
+        state.cache()
+    } else {
+        None
+    };
+    let row = match cached {
+        // A cached row cannot be checked against SQL scope filters, so only
+        // unscoped callers read through the cache.
+        Some(cache) => {
+            cache
+                .get_or_load(&cache_key::<R>(&id), || repo.find_by_id(state.db(), &id))
+                .await?
+        }
+        None => repo.find_where(state.db(), &id, &scope).await?,
+    }
+    .ok_or_else(AppError::not_found)?;
     let etag = etag_for(&row)?;
     if headers
         .get(header::IF_NONE_MATCH)
@@ -338,6 +362,7 @@ async fn update_with<R: Resource>(
         ));
     }
     tx.commit().await?;
+    invalidate::<R>(&state, &id).await;
     hooks.after_update(context, &updated).await?;
     item_response(StatusCode::OK, &updated, None)
 }
@@ -363,6 +388,7 @@ async fn remove<R: Resource>(
     };
     hooks.before_delete(context, &current).await?;
     repo.delete(state.db(), &id, current.version()).await?;
+    invalidate::<R>(&state, &id).await;
     hooks.after_delete(context, &current).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -26,7 +26,7 @@ pub struct WriteContext<'a> {
 }
 
 /// A REST resource: an [`Entity`] with a URL, a permission name and request bodies.
-pub trait Resource: Entity + Serialize + Clone {
+pub trait Resource: Entity + Serialize + DeserializeOwned + Clone {
     /// The plural URL segment, e.g. `"assignments"`.
     const PATH: &'static str;
     /// The resource part of its permissions, e.g. `"assignments"`.
@@ -37,6 +37,9 @@ pub trait Resource: Entity + Serialize + Clone {
     const PARENTS: &'static [Parent];
     /// An optional per-resource rate limit, e.g. `"100/min"` (per user).
     const RATE_LIMIT: Option<&'static str>;
+    /// Read rows by id through the app's cache ([`App::cache`](crate::App::cache)),
+    /// for callers whose grant is unscoped; writes invalidate.
+    const CACHE: bool = false;
 
     /// The `POST` body: writable fields only.
     type Create: DeserializeOwned + validator::Validate + Send + 'static;
