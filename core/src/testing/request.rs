@@ -39,9 +39,12 @@ impl TestRequest {
     /// # Panics
     /// When `name` or `value` is not a valid header (a bug in the test).
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        let name = HeaderName::try_from(name).expect("test header name is valid");
-        let value = HeaderValue::try_from(value).expect("test header value is valid");
-        self.headers.append(name, value);
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            _ => panic!("invalid test header `{name}: {value}`"),
+        }
         self
     }
 
