@@ -35,6 +35,23 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the order of SPEC §3's table.
+    pub const ALL: [Self; 13] = [
+        Self::BadRequest,
+        Self::AuthenticationError,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::Conflict,
+        Self::PreconditionFailed,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::ValidationError,
+        Self::RateLimited,
+        Self::InternalError,
+        Self::ServiceUnavailable,
+    ];
+
     /// The code as it appears in the envelope, e.g. `"VALIDATION_ERROR"`.
     pub const fn as_str(self) -> &'static str {
         match self {
