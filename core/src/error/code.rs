@@ -144,24 +144,12 @@ mod tests {
 
     #[test]
     fn every_code_round_trips_through_its_status() {
-        let all = [
-            ErrorCode::BadRequest,
-            ErrorCode::AuthenticationError,
-            ErrorCode::Forbidden,
-            ErrorCode::NotFound,
-            ErrorCode::MethodNotAllowed,
-            ErrorCode::Conflict,
-            ErrorCode::PreconditionFailed,
-            ErrorCode::PayloadTooLarge,
-            ErrorCode::UnsupportedMediaType,
-            ErrorCode::ValidationError,
-            ErrorCode::RateLimited,
-            ErrorCode::InternalError,
-            ErrorCode::ServiceUnavailable,
-        ];
-        for code in all {
+        for code in ErrorCode::ALL {
             assert_eq!(ErrorCode::from_status(code.status()), code, "{code}");
         }
+        let distinct: std::collections::HashSet<&str> =
+            ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(distinct.len(), ErrorCode::ALL.len());
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! ```
 //! use strata::openapi::{OpenApiRegistry, ResourceDoc};
 //! use strata::query::{FieldMeta, FieldType, QuerySpec};
-//! use utoipa::openapi::schema::ObjectBuilder;
+//! use strata::openapi::utoipa::openapi::schema::ObjectBuilder;
 //!
 //! static FIELDS: [FieldMeta; 2] = [
 //!     FieldMeta::new("id", "id", FieldType::Uuid).sort(),

@@ -7,7 +7,7 @@
 //! ```
 //! use strata::ErrorCode;
 //! use strata::openapi::{OpenApiRegistry, operation};
-//! use utoipa::openapi::HttpMethod;
+//! use strata::openapi::utoipa::openapi::HttpMethod;
 //!
 //! let mut registry = OpenApiRegistry::new("Classroom", "1.0.0");
 //! let op = operation::builder("getStats", "stats", "Classroom statistics")

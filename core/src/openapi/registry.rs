@@ -160,3 +160,50 @@ impl OpenApiRegistry {
             .build()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::openapi::operation;
+
+    #[test]
+    fn hand_written_paths_and_tags_reach_the_document() {
+        let mut registry = OpenApiRegistry::new("T", "0.1.0");
+        registry.description("The test API.");
+        let op = operation::builder("getStats", "stats", "Statistics");
+        let op = operation::with_errors(op, &[ErrorCode::AuthenticationError]);
+        registry.path("/api/v1/stats", HttpMethod::Get, op.build());
+        registry.enveloped_schema("Stats", utoipa::openapi::ObjectBuilder::new().build());
+        assert!(registry.has_operation("/api/v1/stats", HttpMethod::Get));
+        assert!(!registry.has_operation("/api/v1/stats", HttpMethod::Post));
+
+        let json = serde_json::to_value(registry.document()).unwrap();
+        assert_eq!(json["openapi"], "3.1.0");
+        assert_eq!(json["info"]["description"], "The test API.");
+        assert_eq!(
+            json["paths"]["/api/v1/stats"]["get"]["operationId"],
+            "getStats"
+        );
+        assert_eq!(json["tags"][0]["name"], "stats");
+        for name in [
+            "Stats",
+            "StatsItemEnvelope",
+            "StatsPage",
+            "StatsCursorPage",
+            "ErrorEnvelope",
+        ] {
+            assert!(json["components"]["schemas"][name].is_object(), "{name}");
+        }
+    }
+
+    #[test]
+    fn system_routes_follow_the_metrics_switch() {
+        let mut registry = OpenApiRegistry::new("T", "0.1.0");
+        registry.system_routes(false);
+        assert!(registry.has_operation("/health/live", HttpMethod::Get));
+        assert!(!registry.has_operation("/metrics", HttpMethod::Get));
+        registry.system_routes(true);
+        assert!(registry.has_operation("/metrics", HttpMethod::Get));
+    }
+}
