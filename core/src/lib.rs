@@ -42,6 +42,7 @@
 //! | [`cache`] | in-process and Redis caches, cache-aside loading with stampede protection |
 //! | [`app`] | the [`App`] builder, health endpoints, graceful shutdown |
 //! | [`auth`] | JWT access tokens, refresh tokens, passwords, [`auth::AuthUser`], `/api/v1/auth/*` |
+//! | [`openapi`] | the OpenAPI 3.1 document (`/openapi.json`) and the reference page (`/docs`) |
 //! | [`testing`] | isolated test databases and request helpers |
 //!
 //! ## Feature flags
@@ -55,6 +56,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod openapi;
 pub mod query;
 pub mod rate_limit;
 pub mod rbac;

@@ -70,6 +70,7 @@ pub struct App {
     cache: Option<crate::cache::CacheAside>,
     auth: bool,
     key_ring: Option<KeyRing>,
+    openapi: Option<crate::openapi::OpenApiRegistry>,
 }
 
 impl App {
@@ -87,6 +88,7 @@ impl App {
             cache: None,
             auth: false,
             key_ring: None,
+            openapi: None,
         }
     }
 
@@ -114,6 +116,16 @@ impl App {
     /// (`ADMIN_EMAIL`/`ADMIN_PASSWORD`) are set.
     pub fn with_auth(mut self) -> Self {
         self.auth = true;
+        self
+    }
+
+    /// Serves `registry`'s document at `GET /openapi.json` and the API reference
+    /// page at `GET /docs` (assets under `/docs/`, all served by the app). At build
+    /// time the registry also documents the health, metrics and documentation
+    /// routes, and the auth routes when [`with_auth`](Self::with_auth) is on.
+    /// Without this call neither route exists.
+    pub fn openapi(mut self, registry: crate::openapi::OpenApiRegistry) -> Self {
+        self.openapi = Some(registry);
         self
     }
 
@@ -205,6 +217,13 @@ impl App {
     /// no admin is bootstrapped).
     pub fn build_with_db(self, db: Db) -> Result<Server, StartupError> {
         let metrics_enabled = self.config.http.metrics;
+        let docs = self.openapi.map(|mut registry| {
+            registry.system_routes(metrics_enabled);
+            if self.auth {
+                registry.auth_routes();
+            }
+            crate::openapi::routes::<AppState>(&registry.document())
+        });
         let (api_limit, login_limit) = if self.rate_limits {
             let limits = &self.config.rate_limit;
             let quota = |q: Result<crate::rate_limit::Quota, _>| {
@@ -253,11 +272,14 @@ impl App {
                 auth::identify,
             ));
         }
-        let router = Router::new()
+        let mut router = Router::new()
             .nest("/api/v1", api)
             .merge(self.routes)
-            .merge(health::routes(metrics_enabled))
-            .fallback(not_found);
+            .merge(health::routes(metrics_enabled));
+        if let Some(docs) = docs {
+            router = router.merge(docs);
+        }
+        let router = router.fallback(not_found);
         let router = stack::apply(router, &state).with_state(state.clone());
         Ok(Server::new(state, router))
     }

@@ -75,7 +75,7 @@ pub use password::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, hash_password, password_problem, verify_password,
 };
 pub(crate) use routes::router;
-pub use routes::{LoginRequest, RefreshRequest, RegisterRequest, Session, routes};
+pub use routes::{LoginRequest, RefreshRequest, RegisterRequest, RoleChange, Session, routes};
 pub use startup::{ADMIN_ROLE, ensure_admin, migrations};
 pub use users::User;
 

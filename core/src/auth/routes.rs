@@ -53,7 +53,7 @@ crate::permission!(
 );
 
 /// `PATCH /users/{id}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoleChange {
     /// A role the policy defines.
@@ -82,7 +82,7 @@ async fn change_role(
 }
 
 /// `POST /auth/register` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterRequest {
     /// The login email (stored lowercased; unique case-insensitively).
@@ -94,7 +94,7 @@ pub struct RegisterRequest {
 }
 
 /// `POST /auth/login` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
     /// The login email (case-insensitive).
@@ -104,7 +104,7 @@ pub struct LoginRequest {
 }
 
 /// `POST /auth/refresh` and `POST /auth/logout` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshRequest {
     /// A refresh token from register, login or a previous refresh.
@@ -112,7 +112,7 @@ pub struct RefreshRequest {
 }
 
 /// What register, login and refresh answer with (in the envelope's `data`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// The signed-in user.

@@ -35,6 +35,23 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the order of SPEC §3's table.
+    pub const ALL: [Self; 13] = [
+        Self::BadRequest,
+        Self::AuthenticationError,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::Conflict,
+        Self::PreconditionFailed,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::ValidationError,
+        Self::RateLimited,
+        Self::InternalError,
+        Self::ServiceUnavailable,
+    ];
+
     /// The code as it appears in the envelope, e.g. `"VALIDATION_ERROR"`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -127,24 +144,12 @@ mod tests {
 
     #[test]
     fn every_code_round_trips_through_its_status() {
-        let all = [
-            ErrorCode::BadRequest,
-            ErrorCode::AuthenticationError,
-            ErrorCode::Forbidden,
-            ErrorCode::NotFound,
-            ErrorCode::MethodNotAllowed,
-            ErrorCode::Conflict,
-            ErrorCode::PreconditionFailed,
-            ErrorCode::PayloadTooLarge,
-            ErrorCode::UnsupportedMediaType,
-            ErrorCode::ValidationError,
-            ErrorCode::RateLimited,
-            ErrorCode::InternalError,
-            ErrorCode::ServiceUnavailable,
-        ];
-        for code in all {
+        for code in ErrorCode::ALL {
             assert_eq!(ErrorCode::from_status(code.status()), code, "{code}");
         }
+        let distinct: std::collections::HashSet<&str> =
+            ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(distinct.len(), ErrorCode::ALL.len());
     }
 
     #[test]

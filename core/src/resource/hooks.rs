@@ -25,7 +25,7 @@ pub struct HookContext<'a> {
 /// use futures_util::future::BoxFuture;
 /// use strata::resource::{HookContext, Hooks};
 /// use strata::{AppError, FieldError};
-/// # #[derive(Clone, serde::Serialize, strata::sqlx::FromRow)] struct Essay { id: i64, words: i64 }
+/// # #[derive(Clone, serde::Serialize, serde::Deserialize, strata::sqlx::FromRow)] struct Essay { id: i64, words: i64 }
 /// # static F: [strata::query::FieldMeta; 1] = [strata::query::FieldMeta::new("id", "id", strata::query::FieldType::Int)];
 /// # static S: strata::query::QuerySpec = strata::query::QuerySpec::new(&F, &F[0]);
 /// # impl strata::repo::Entity for Essay { const TABLE: &'static str = "e"; const SPEC: &'static strata::query::QuerySpec = &S; type Id = i64; fn values(&self) -> Vec<(&'static str, strata::query::Value)> { vec![] } }
