@@ -721,3 +721,56 @@ async fn routes_statuses_and_role_views() {
         assert_eq!(forged.status, 401);
     }
 }
+
+#[tokio::test]
+async fn app_resource_documents_every_route_in_openapi() {
+    let db = TestDatabase::sqlite();
+    let server = App::new(db.config())
+        .with_auth()
+        .policy(Policy::from_toml(POLICY).unwrap())
+        .scope("child", Child)
+        .openapi(strata::openapi::OpenApiRegistry::new("Classroom", "1.0.0"))
+        .resource::<Assignment>()
+        .build()
+        .await
+        .unwrap();
+    let doc = TestRequest::get("/openapi.json")
+        .send(&server.router())
+        .await;
+    assert_eq!(doc.status, 200);
+    let json = doc.json();
+    oas3::from_json(doc.text()).expect("a valid OpenAPI 3.1 document");
+    let paths = json["paths"].as_object().unwrap();
+    for (path, methods) in [
+        ("/api/v1/assignments", &["get", "post"][..]),
+        (
+            "/api/v1/assignments/{id}",
+            &["get", "put", "patch", "delete"][..],
+        ),
+        (
+            "/api/v1/students/{studentId}/assignments",
+            &["get", "post"][..],
+        ),
+    ] {
+        for method in methods {
+            assert!(paths[path][method].is_object(), "{method} {path} missing");
+        }
+    }
+    let create = &json["components"]["schemas"]["AssignmentCreate"]["properties"];
+    assert!(create["title"].is_object() && create["dueDate"].is_object());
+    for read_only in ["id", "studentId", "createdAt", "updatedAt", "version"] {
+        assert!(
+            create[read_only].is_null(),
+            "{read_only} must not be writable"
+        );
+    }
+    assert!(json["components"]["schemas"]["AssignmentPatch"]["required"].is_null());
+    // The documented routes are really served.
+    assert_eq!(
+        TestRequest::get("/api/v1/assignments")
+            .send(&server.router())
+            .await
+            .status,
+        401
+    );
+}

@@ -71,6 +71,7 @@ pub struct App {
     auth: bool,
     key_ring: Option<KeyRing>,
     openapi: Option<crate::openapi::OpenApiRegistry>,
+    resource_docs: Vec<fn() -> crate::openapi::ResourceDoc>,
 }
 
 impl App {
@@ -89,6 +90,7 @@ impl App {
             auth: false,
             key_ring: None,
             openapi: None,
+            resource_docs: Vec::new(),
         }
     }
 
@@ -116,6 +118,14 @@ impl App {
     /// (`ADMIN_EMAIL`/`ADMIN_PASSWORD`) are set.
     pub fn with_auth(mut self) -> Self {
         self.auth = true;
+        self
+    }
+
+    /// Mounts resource `R` under `/api/v1` ([`resource::routes`](crate::resource::routes))
+    /// and, when [`openapi`](Self::openapi) is on, documents every one of its routes.
+    pub fn resource<R: crate::resource::Resource>(mut self) -> Self {
+        self.api = self.api.merge(crate::resource::routes::<R>());
+        self.resource_docs.push(crate::resource::resource_doc::<R>);
         self
     }
 
@@ -217,8 +227,12 @@ impl App {
     /// no admin is bootstrapped).
     pub fn build_with_db(self, db: Db) -> Result<Server, StartupError> {
         let metrics_enabled = self.config.http.metrics;
+        let resource_docs = self.resource_docs;
         let docs = self.openapi.map(|mut registry| {
             registry.system_routes(metrics_enabled);
+            for doc in &resource_docs {
+                registry.resource(doc());
+            }
             if self.auth {
                 registry.auth_routes();
             }

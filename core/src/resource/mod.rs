@@ -26,11 +26,13 @@
 mod etag;
 mod handlers;
 mod hooks;
+mod openapi;
 mod patch;
 mod traits;
 
 pub use etag::etag_of;
 pub use handlers::routes;
 pub use hooks::{HookContext, Hooks, NoHooks};
+pub use openapi::resource_doc;
 pub use patch::double_option;
 pub use traits::{Parent, Resource, WriteContext};
