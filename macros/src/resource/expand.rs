@@ -56,13 +56,13 @@ fn dtos(model: &Model<'_>) -> TokenStream {
         #[validate(crate = "::strata::validator")]
     };
     let plain = |field: &Field<'_>| {
-        let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.validate);
+        let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
         quote! { #(#rules)* #fvis #name: #ty, }
     };
     let create_fields = model.fields.iter().filter(|f| in_create(f)).map(plain);
     let replace_fields = model.fields.iter().filter(|f| in_update(f)).map(plain);
     let patch_fields = model.fields.iter().filter(|f| in_update(f)).map(|field| {
-        let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.validate);
+        let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
         if field.nullable {
             quote! {
                 #(#rules)*

@@ -37,7 +37,8 @@ pub(crate) struct Field<'a> {
     pub search: bool,
     pub role: Role,
     pub belongs_to: Option<String>,
-    pub validate: Vec<&'a Attribute>,
+    /// `#[validate]` rules and doc comments, copied onto the body fields.
+    pub copied: Vec<&'a Attribute>,
 }
 
 pub(crate) struct Conventions {
@@ -149,10 +150,10 @@ impl<'a> Model<'a> {
                 search: fa.search.is_some(),
                 role,
                 belongs_to: fa.belongs_to.as_ref().map(syn::LitStr::value),
-                validate: field
+                copied: field
                     .attrs
                     .iter()
-                    .filter(|a| a.path().is_ident("validate"))
+                    .filter(|a| a.path().is_ident("validate") || a.path().is_ident("doc"))
                     .collect(),
             });
         }
