@@ -156,6 +156,18 @@ async fn derived_resource_crud_validation_and_patch() {
         fields.sort_unstable();
         assert_eq!(fields, ["note", "title"]);
 
+        // An `enum` field's variants are checked in bodies too.
+        let late = client
+            .send(
+                Method::POST,
+                "/api/v1/tasks",
+                Some(json!({"title": "x", "status": "late", "priority": 1, "projectId": project})),
+            )
+            .await;
+        assert_eq!(late.status, 422, "{}", late.text());
+        assert_eq!(late.json()["error"]["details"][0]["field"], "status");
+        assert_eq!(late.json()["error"]["details"][0]["code"], "one_of");
+
         // Read-only fields are not accepted in a body at all.
         for field in ["id", "ownerId", "score", "version", "createdAt"] {
             let mut body =
@@ -197,6 +209,10 @@ async fn derived_resource_crud_validation_and_patch() {
         assert_eq!(moved.status, 400, "{}", moved.text());
         let bad = client
             .send(Method::PATCH, &member, Some(json!({"title": ""})))
+            .await;
+        assert_eq!(bad.status, 422, "{}", bad.text());
+        let bad = client
+            .send(Method::PATCH, &member, Some(json!({"status": "late"})))
             .await;
         assert_eq!(bad.status, 422, "{}", bad.text());
 

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::DeriveInput;
+use syn::ext::IdentExt;
 
 use super::model::{Field, Model, Role};
 use super::types;
@@ -11,6 +12,7 @@ use super::types;
 pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let model = Model::from_input(&input)?;
     let dtos = dtos(&model);
+    let one_of = one_of_checks(&model);
     let spec = spec(&model);
     let from_row = from_row(&model);
     let entity = entity(&model);
@@ -18,6 +20,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     Ok(quote! {
         #dtos
         const _: () = {
+            #one_of
             #spec
             #from_row
             #entity
@@ -57,21 +60,25 @@ fn dtos(model: &Model<'_>) -> TokenStream {
     };
     let plain = |field: &Field<'_>| {
         let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
-        quote! { #(#rules)* #fvis #name: #ty, }
+        let one_of = one_of_rule(field);
+        quote! { #(#rules)* #one_of #fvis #name: #ty, }
     };
     let create_fields = model.fields.iter().filter(|f| in_create(f)).map(plain);
     let replace_fields = model.fields.iter().filter(|f| in_update(f)).map(plain);
     let patch_fields = model.fields.iter().filter(|f| in_update(f)).map(|field| {
         let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
+        let one_of = one_of_rule(field);
         if field.nullable {
             quote! {
                 #(#rules)*
+                #one_of
                 #[serde(default, deserialize_with = "::strata::resource::double_option")]
                 #fvis #name: ::core::option::Option<#ty>,
             }
         } else {
             quote! {
                 #(#rules)*
+                #one_of
                 #[serde(default)]
                 #fvis #name: ::core::option::Option<#ty>,
             }
@@ -98,6 +105,78 @@ fn dtos(model: &Model<'_>) -> TokenStream {
         #[doc = #patch_doc]
         #header
         #vis struct #patch { #(#patch_fields)* }
+    }
+}
+
+fn one_of_fn(field: &Field<'_>) -> syn::Ident {
+    format_ident!("__strata_one_of_{}", field.ident.unraw())
+}
+
+/// `#[validate(custom(...))]` checking an `enum = "..."` field's variants.
+fn one_of_rule(field: &Field<'_>) -> Option<TokenStream> {
+    field.variants.as_ref()?;
+    let function = format!("Self::{}", one_of_fn(field));
+    Some(quote!(#[validate(custom(function = #function))]))
+}
+
+/// The variant checks the bodies' `one_of_rule`s call.
+fn one_of_checks(model: &Model<'_>) -> TokenStream {
+    let [create, replace, patch] = dto_names(model);
+    let checks = |dto: &syn::Ident, keep: fn(&Field<'_>) -> bool| {
+        let fns = model.fields.iter().filter(|f| keep(f)).filter_map(|f| {
+            let variants = f.variants.as_ref()?;
+            let name = one_of_fn(f);
+            let message = format!("must be one of: {}", variants.join(", "));
+            Some(quote! {
+                fn #name<T: StrataVariantText + ?::core::marker::Sized>(
+                    value: &T,
+                ) -> ::core::result::Result<(), ::strata::validator::ValidationError> {
+                    if value.text().is_none_or(|text| [#(#variants),*].contains(&text)) {
+                        ::core::result::Result::Ok(())
+                    } else {
+                        ::core::result::Result::Err(
+                            ::strata::validator::ValidationError::new("one_of").with_message(
+                                ::std::borrow::Cow::Borrowed(#message),
+                            ),
+                        )
+                    }
+                }
+            })
+        });
+        let fns: Vec<_> = fns.collect();
+        if fns.is_empty() {
+            return TokenStream::new();
+        }
+        quote!(impl #dto { #(#fns)* })
+    };
+    let create = checks(&create, in_create);
+    let replace = checks(&replace, in_update);
+    let patch = checks(&patch, in_update);
+    if create.is_empty() && replace.is_empty() && patch.is_empty() {
+        return TokenStream::new();
+    }
+    // validator hands a custom check `&field`, `&Option<_>` or `&&Option<_>`
+    // depending on the body; `StrataVariantText` sees through all of them (`None` passes).
+    quote! {
+        trait StrataVariantText {
+            fn text(&self) -> ::core::option::Option<&str>;
+        }
+        impl StrataVariantText for ::std::string::String {
+            fn text(&self) -> ::core::option::Option<&str> {
+                ::core::option::Option::Some(self)
+            }
+        }
+        impl<T: StrataVariantText> StrataVariantText for ::core::option::Option<T> {
+            fn text(&self) -> ::core::option::Option<&str> {
+                self.as_ref().and_then(StrataVariantText::text)
+            }
+        }
+        impl<T: StrataVariantText + ?::core::marker::Sized> StrataVariantText for &T {
+            fn text(&self) -> ::core::option::Option<&str> {
+                (**self).text()
+            }
+        }
+        #create #replace #patch
     }
 }
 

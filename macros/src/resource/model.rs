@@ -37,6 +37,8 @@ pub(crate) struct Field<'a> {
     pub search: bool,
     pub role: Role,
     pub belongs_to: Option<String>,
+    /// `enum = "a|b"` variants: body values must be one of them (422).
+    pub variants: Option<Vec<String>>,
     /// `#[validate]` rules and doc comments, copied onto the body fields.
     pub copied: Vec<&'a Attribute>,
 }
@@ -150,6 +152,11 @@ impl<'a> Model<'a> {
                 search: fa.search.is_some(),
                 role,
                 belongs_to: fa.belongs_to.as_ref().map(syn::LitStr::value),
+                variants: fa
+                    .variants
+                    .as_ref()
+                    .filter(|_| scalar == Some(Scalar::String))
+                    .map(|v| v.value().split('|').map(|n| n.trim().to_owned()).collect()),
                 copied: field
                     .attrs
                     .iter()

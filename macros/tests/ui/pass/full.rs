@@ -36,6 +36,8 @@ pub struct Assignment {
     pub title: String,
     #[resource(filter, enum = "pending|in_progress|completed")]
     pub status: String,
+    #[resource(enum = "low|high")]
+    pub priority: Option<String>,
     #[resource(filter, sort, column = "due")]
     pub due_date: Option<NaiveDate>,
     #[resource(belongs_to = "students")]
@@ -89,4 +91,19 @@ fn main() {
         serde_json::from_value::<AssignmentPatch>(serde_json::json!({"grade": 1.0})).is_err()
     );
     let _ = create.title.len();
+
+    // `#[validate]` rules and `enum` variants are checked on every body.
+    use strata::validator::Validate;
+    let bad: AssignmentCreate = serde_json::from_value(serde_json::json!({
+        "title": "", "status": "late", "priority": "medium", "dueDate": null, "courseId": Uuid::nil()
+    }))
+    .unwrap();
+    let errors = bad.validate().unwrap_err();
+    let mut fields: Vec<_> = errors.field_errors().into_keys().collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["priority", "status", "title"]);
+    let patch: AssignmentPatch = serde_json::from_value(serde_json::json!({"priority": "medium"})).unwrap();
+    assert!(patch.validate().is_err());
+    let patch: AssignmentPatch = serde_json::from_value(serde_json::json!({"priority": null})).unwrap();
+    assert!(patch.validate().is_ok());
 }
