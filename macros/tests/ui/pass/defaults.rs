@@ -32,7 +32,10 @@ fn main() {
     assert!(Note::OWNER.is_none() && Note::PARENTS.is_empty() && Note::RATE_LIMIT.is_none());
     assert_eq!(
         Note::CONVENTIONS,
-        Conventions { created_at: Some("inserted"), ..Conventions::TIMESTAMPS }
+        Conventions {
+            created_at: Some("inserted"),
+            ..Conventions::TIMESTAMPS
+        }
     );
     // `timestamps` without the fields still names the columns.
     assert_eq!(Tag::CONVENTIONS, Conventions::TIMESTAMPS);
@@ -44,10 +47,19 @@ fn main() {
         role: "admin".into(),
     };
     let body: NoteCreate = serde_json::from_value(serde_json::json!({"body": "hi"})).unwrap();
-    let note = Note::from_create(body, &WriteContext { user: &user, parent: None });
+    let note = Note::from_create(
+        body,
+        &WriteContext {
+            user: &user,
+            parent: None,
+        },
+    );
     assert_eq!(note.id.get_version_num(), 7);
     assert_eq!(note.body, "hi");
     assert!(note.version().is_none());
     // A read-only field in a body is an unknown field.
-    assert!(serde_json::from_value::<NoteCreate>(serde_json::json!({"body": "x", "inserted": null})).is_err());
+    assert!(
+        serde_json::from_value::<NoteCreate>(serde_json::json!({"body": "x", "inserted": null}))
+            .is_err()
+    );
 }

@@ -25,7 +25,9 @@ impl strata::sqlx::Type<strata::sqlx::Sqlite> for Slug {
     }
 }
 impl<'r> strata::sqlx::Decode<'r, strata::sqlx::Sqlite> for Slug {
-    fn decode(value: strata::sqlx::sqlite::SqliteValueRef<'r>) -> Result<Self, strata::sqlx::error::BoxDynError> {
+    fn decode(
+        value: strata::sqlx::sqlite::SqliteValueRef<'r>,
+    ) -> Result<Self, strata::sqlx::error::BoxDynError> {
         <String as strata::sqlx::Decode<strata::sqlx::Sqlite>>::decode(value).map(Slug)
     }
 }
@@ -35,7 +37,9 @@ impl strata::sqlx::Type<strata::sqlx::Postgres> for Slug {
     }
 }
 impl<'r> strata::sqlx::Decode<'r, strata::sqlx::Postgres> for Slug {
-    fn decode(value: strata::sqlx::postgres::PgValueRef<'r>) -> Result<Self, strata::sqlx::error::BoxDynError> {
+    fn decode(
+        value: strata::sqlx::postgres::PgValueRef<'r>,
+    ) -> Result<Self, strata::sqlx::error::BoxDynError> {
         <String as strata::sqlx::Decode<strata::sqlx::Postgres>>::decode(value).map(Slug)
     }
 }
@@ -62,8 +66,11 @@ struct Sample {
 }
 
 fn main() {
-    let types: Vec<(&str, FieldType, bool)> =
-        Sample::SPEC.fields.iter().map(|f| (f.name, f.ty, f.nullable)).collect();
+    let types: Vec<(&str, FieldType, bool)> = Sample::SPEC
+        .fields
+        .iter()
+        .map(|f| (f.name, f.ty, f.nullable))
+        .collect();
     assert_eq!(
         types,
         [

@@ -59,17 +59,28 @@ fn main() {
     assert_eq!(Assignment::PERMISSION, "assignments");
     assert_eq!(Assignment::RATE_LIMIT, Some("100/min"));
     assert_eq!(Assignment::OWNER.map(|f| f.column), Some("student_id"));
-    let parents: Vec<_> = Assignment::PARENTS.iter().map(|p| (p.path, p.field.name)).collect();
-    assert_eq!(parents, [("students", "studentId"), ("courses", "courseId")]);
+    let parents: Vec<_> = Assignment::PARENTS
+        .iter()
+        .map(|p| (p.path, p.field.name))
+        .collect();
+    assert_eq!(
+        parents,
+        [("students", "studentId"), ("courses", "courseId")]
+    );
     assert_eq!(
         Assignment::CONVENTIONS,
-        Conventions::TIMESTAMPS.soft_delete("deleted_at").versioned("version")
+        Conventions::TIMESTAMPS
+            .soft_delete("deleted_at")
+            .versioned("version")
     );
     let spec = Assignment::SPEC;
     assert_eq!(spec.id.name, "id");
     assert_eq!(spec.default_sort, &[("createdAt", true), ("title", false)]);
     let due = spec.field("dueDate").unwrap();
-    assert_eq!((due.column, due.ty, due.nullable), ("due", FieldType::Date, true));
+    assert_eq!(
+        (due.column, due.ty, due.nullable),
+        ("due", FieldType::Date, true)
+    );
     assert_eq!(
         spec.field("status").unwrap().ty,
         FieldType::Enum(&["pending", "in_progress", "completed"])
@@ -81,15 +92,15 @@ fn main() {
         "title": "Essay", "status": "pending", "dueDate": null, "courseId": Uuid::nil()
     }))
     .unwrap();
-    let _: AssignmentReplace =
-        serde_json::from_value(serde_json::json!({"title": "t", "status": "pending", "dueDate": null}))
-            .unwrap();
-    let patch: AssignmentPatch = serde_json::from_value(serde_json::json!({"dueDate": null})).unwrap();
+    let _: AssignmentReplace = serde_json::from_value(
+        serde_json::json!({"title": "t", "status": "pending", "dueDate": null}),
+    )
+    .unwrap();
+    let patch: AssignmentPatch =
+        serde_json::from_value(serde_json::json!({"dueDate": null})).unwrap();
     assert_eq!(patch.due_date, Some(None));
     assert!(patch.title.is_none());
-    assert!(
-        serde_json::from_value::<AssignmentPatch>(serde_json::json!({"grade": 1.0})).is_err()
-    );
+    assert!(serde_json::from_value::<AssignmentPatch>(serde_json::json!({"grade": 1.0})).is_err());
     let _ = create.title.len();
 
     // `#[validate]` rules and `enum` variants are checked on every body.
@@ -102,8 +113,10 @@ fn main() {
     let mut fields: Vec<_> = errors.field_errors().into_keys().collect();
     fields.sort_unstable();
     assert_eq!(fields, ["priority", "status", "title"]);
-    let patch: AssignmentPatch = serde_json::from_value(serde_json::json!({"priority": "medium"})).unwrap();
+    let patch: AssignmentPatch =
+        serde_json::from_value(serde_json::json!({"priority": "medium"})).unwrap();
     assert!(patch.validate().is_err());
-    let patch: AssignmentPatch = serde_json::from_value(serde_json::json!({"priority": null})).unwrap();
+    let patch: AssignmentPatch =
+        serde_json::from_value(serde_json::json!({"priority": null})).unwrap();
     assert!(patch.validate().is_ok());
 }
