@@ -4,13 +4,15 @@
 //! nested `belongs_to` routes.
 
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use strata::axum::Router;
 use strata::axum::http::Method;
 use strata::rbac::Policy;
+use strata::resource::{HookContext, Hooks};
 use strata::testing::{TestDatabase, TestRequest, TestResponse};
-use strata::{App, Resource};
+use strata::{App, AppError, FieldError, Resource};
 use uuid::Uuid;
 
 #[derive(Resource, Debug, Clone, Serialize, Deserialize)]
@@ -21,7 +23,8 @@ use uuid::Uuid;
     version,
     soft_delete,
     default_sort = "-priority,title",
-    rate_limit = "1000/min"
+    rate_limit = "1000/min",
+    hooks = TaskRules
 )]
 struct Task {
     #[resource(id)]
@@ -44,6 +47,42 @@ struct Task {
     #[resource(sort)]
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+/// Business rules: the read-only `score` is set here; "done" tasks need a note
+/// cleared (an arbitrary rule to show a refusing hook).
+#[derive(Default)]
+struct TaskRules;
+
+impl Hooks<Task> for TaskRules {
+    fn before_create<'a>(
+        &'a self,
+        _: HookContext<'a>,
+        task: &'a mut Task,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            task.score = task.priority * 10;
+            Ok(())
+        })
+    }
+
+    fn before_update<'a>(
+        &'a self,
+        _: HookContext<'a>,
+        _current: &'a Task,
+        next: &'a mut Task,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            if next.status == "done" && next.note.is_some() {
+                return Err(AppError::validation([FieldError::new(
+                    "note",
+                    "done_with_note",
+                    "clear the note before finishing",
+                )]));
+            }
+            Ok(())
+        })
+    }
 }
 
 const DDL_SQLITE: &str = "CREATE TABLE tasks (id BLOB PRIMARY KEY, title TEXT NOT NULL, status TEXT NOT NULL, note TEXT, priority INTEGER NOT NULL, owner_id BLOB NOT NULL, project_id BLOB NOT NULL, score INTEGER NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT)";
@@ -129,7 +168,7 @@ async fn derived_resource_crud_validation_and_patch() {
         assert_eq!(task["ownerId"], admin_id.to_string());
         assert_eq!(task["projectId"], project.to_string());
         assert_eq!(task["version"], 1);
-        assert_eq!(task["score"], 0);
+        assert_eq!(task["score"], 20, "set by the before_create hook");
         assert_eq!(task["note"], "draft");
         assert!(task["createdAt"].is_string());
 
@@ -215,6 +254,20 @@ async fn derived_resource_crud_validation_and_patch() {
             .send(Method::PATCH, &member, Some(json!({"status": "late"})))
             .await;
         assert_eq!(bad.status, 422, "{}", bad.text());
+
+        // A refusing before_update hook: 422, nothing written.
+        let refused = client
+            .send(
+                Method::PATCH,
+                &member,
+                Some(json!({"status": "done", "note": "x"})),
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.text());
+        assert_eq!(
+            refused.json()["error"]["details"][0]["code"],
+            "done_with_note"
+        );
 
         // PUT replaces every writable field; a stale If-Match is 412.
         let put = client
