@@ -1,7 +1,7 @@
 //! `#[derive(Resource)]` over HTTP on SQLite and Postgres: CRUD through
 //! `strata::resource::routes`, a 422 from a copied `#[validate]` rule, PATCH
 //! absent vs `null`, read-only fields, owner, soft delete, versions and the
-//! nested `belongs_to` routes.
+//! nested `belongs_to` routes, hooks, and the `own` scope from `owner`.
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
@@ -92,7 +92,11 @@ async fn app(db: &TestDatabase) -> (Router, String, Uuid) {
     let mut config = db.config();
     config.auth.admin_email = Some("root@school.test".into());
     config.auth.admin_password = Some("root password 123".into());
-    let policy = Policy::from_toml("[roles.admin]\npermissions = [\"*\"]\n").unwrap();
+    let policy = Policy::from_toml(
+        "[roles.admin]\npermissions = [\"*\"]\n\
+         [roles.student]\npermissions = [\"tasks:read:own\", \"tasks:create:own\"]\n",
+    )
+    .unwrap();
     let server = App::new(config)
         .with_auth()
         .policy(policy)
@@ -350,5 +354,57 @@ async fn derived_resource_crud_validation_and_patch() {
         assert_eq!(client.send(Method::GET, &member, None).await.status, 404);
         let left = client.send(Method::GET, "/api/v1/tasks", None).await.json();
         assert_eq!(left["pagination"]["total"], 2);
+    }
+}
+
+#[tokio::test]
+async fn the_owner_attribute_drives_the_own_scope() {
+    for db in TestDatabase::all().await {
+        let (router, token, admin_id) = app(&db).await;
+        let admin = Client {
+            router: router.clone(),
+            auth: format!("Bearer {token}"),
+        };
+        let registered = TestRequest::post("/api/v1/auth/register")
+            .json(&json!({"email": "kid@school.test", "password": "long enough password", "name": "Kid"}))
+            .send(&router)
+            .await
+            .json();
+        let student_id = registered["data"]["user"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let student = Client {
+            router,
+            auth: format!(
+                "Bearer {}",
+                registered["data"]["accessToken"].as_str().unwrap()
+            ),
+        };
+        let body = |title: &str| json!({"title": title, "status": "todo", "priority": 1, "projectId": Uuid::nil()});
+        let theirs = admin
+            .send(Method::POST, "/api/v1/tasks", Some(body("Admin's")))
+            .await
+            .json();
+        assert_eq!(theirs["data"]["ownerId"], admin_id.to_string());
+        let mine = student
+            .send(Method::POST, "/api/v1/tasks", Some(body("Mine")))
+            .await;
+        assert_eq!(mine.status, 201, "{}", mine.text());
+        assert_eq!(mine.json()["data"]["ownerId"], student_id);
+
+        let list = student
+            .send(Method::GET, "/api/v1/tasks", None)
+            .await
+            .json();
+        assert_eq!(list["pagination"]["total"], 1);
+        assert_eq!(list["data"][0]["title"], "Mine");
+        let foreign = format!("/api/v1/tasks/{}", theirs["data"]["id"].as_str().unwrap());
+        assert_eq!(student.send(Method::GET, &foreign, None).await.status, 404);
+        // No `tasks:update` grant at all: 403.
+        let update = student
+            .send(Method::PATCH, &foreign, Some(json!({"priority": 3})))
+            .await;
+        assert_eq!(update.status, 403);
     }
 }
