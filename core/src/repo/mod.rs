@@ -30,6 +30,7 @@
 //! Redis, single-flight on misses) and invalidation on every write.
 
 mod cached;
+mod column;
 mod entity;
 mod page;
 mod repository;
@@ -38,6 +39,7 @@ mod sql;
 mod sql_repository;
 
 pub use cached::CachedRepository;
+pub use column::ColumnValue;
 pub use entity::{Conventions, Entity, EntityId};
 pub use page::Page;
 pub use repository::Repository;

@@ -1,0 +1,13 @@
+use serde::{Deserialize, Serialize};
+use strata::uuid::Uuid;
+
+#[derive(strata::Resource, Serialize, Deserialize, Clone)]
+#[resource(table = "notes")]
+struct Note {
+    #[resource(id)]
+    id: Uuid,
+    #[resource(id)]
+    code: Uuid,
+}
+
+fn main() {}
