@@ -89,9 +89,9 @@ impl Resource for Item {
     fn version(&self) -> Option<i64> {
         Some(self.version)
     }
-    fn from_create(_: Body, context: &WriteContext<'_>) -> Self {
+    fn from_create(_: Body, context: &WriteContext<'_>) -> Result<Self, strata::AppError> {
         let now = Utc::now();
-        Item {
+        Ok(Item {
             id: Uuid::now_v7(),
             title: String::new(),
             status: "pending".into(),
@@ -99,7 +99,7 @@ impl Resource for Item {
             created_at: now,
             updated_at: now,
             version: 0,
-        }
+        })
     }
     fn replace(&mut self, _: Body) {}
     fn patch(&mut self, _: Body) {}

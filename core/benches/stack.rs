@@ -76,16 +76,16 @@ impl Resource for Item {
     fn version(&self) -> Option<i64> {
         Some(self.version)
     }
-    fn from_create(_: Body0, c: &WriteContext<'_>) -> Self {
+    fn from_create(_: Body0, c: &WriteContext<'_>) -> Result<Self, strata::AppError> {
         let now = Utc::now();
-        Item {
+        Ok(Item {
             id: Uuid::now_v7(),
             title: String::new(),
             student_id: c.user.id,
             created_at: now,
             updated_at: now,
             version: 0,
-        }
+        })
     }
     fn replace(&mut self, _: Body0) {}
     fn patch(&mut self, _: Body0) {}

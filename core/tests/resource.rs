@@ -174,13 +174,13 @@ impl Resource for Assignment {
     fn version(&self) -> Option<i64> {
         Some(self.version)
     }
-    fn from_create(body: AssignmentCreate, context: &WriteContext<'_>) -> Self {
+    fn from_create(body: AssignmentCreate, context: &WriteContext<'_>) -> Result<Self, AppError> {
         let now = Utc::now();
         let parent = match &context.parent {
             Some((_, Value::Uuid(id))) => Some(*id),
             _ => None,
         };
-        Assignment {
+        Ok(Assignment {
             id: Uuid::generate().unwrap_or_else(Uuid::now_v7),
             title: body.title,
             description: body.description,
@@ -191,7 +191,7 @@ impl Resource for Assignment {
             created_at: now,
             updated_at: now,
             version: 0,
-        }
+        })
     }
     fn replace(&mut self, body: AssignmentReplace) {
         self.title = body.title;

@@ -55,7 +55,7 @@ mod resource;
 /// | `timestamps` | maintain `created_at`/`updated_at` even without such fields; on by default when fields named so (or marked) exist |
 /// | `hooks = AssignmentHooks` | a type implementing `strata::resource::Hooks<Self>`; default `strata::resource::NoHooks` |
 /// | `rate_limit = "100/min"` | a per-user quota on the resource's routes; checked at compile time (`N/[M]unit`, units `s`, `min`, `h`, `day`) |
-/// | `cache` | accepted, currently a no-op (reads are not cached yet) |
+/// | `cache` | `GET /{id}` by unscoped callers reads through the app's cache (`App::cache`); writes invalidate |
 /// | `default_sort = "-createdAt,title"` | the list order without `sort=`; API names, `-` for descending; checked at compile time |
 ///
 /// # Field attributes: `#[resource(...)]` on a field
@@ -66,7 +66,7 @@ mod resource;
 /// | `filter`, `sort` | allowed in list filters / `sort=` |
 /// | `search` | searched by `search=`; `String` fields only |
 /// | `readonly` | never in a request body; `Default::default()` on create (hooks may set it) |
-/// | `belongs_to = "students"` | a parent: nested routes `/api/v1/students/{id}/<path>`; required in the create body (on a nested route the path's id wins), never in PUT/PATCH. On the owner field it is filled from the nested route, else the caller |
+/// | `belongs_to = "students"` | a parent: nested routes `/api/v1/students/{id}/<path>`; optional in the create body: a nested route supplies it from the path (which wins), the flat route requires it (422 `required`); never in PUT/PATCH. On the owner field it is filled from the nested route, else the caller |
 /// | `created_at`, `updated_at` | timestamp markers for fields named otherwise |
 /// | `column = "due"` | the SQL column; default: the field name |
 /// | `enum = "draft\|published"` | on a `String` field: filter values must be one of the variants |

@@ -271,7 +271,7 @@ async fn create_in<R: Resource>(
             user: &user,
             parent,
         },
-    );
+    )?;
     let hooks = R::Hooks::default();
     let context = HookContext {
         state: &state,

@@ -30,7 +30,7 @@ pub struct HookContext<'a> {
 /// # static S: strata::query::QuerySpec = strata::query::QuerySpec::new(&F, &F[0]);
 /// # impl strata::repo::Entity for Essay { const TABLE: &'static str = "e"; const SPEC: &'static strata::query::QuerySpec = &S; type Id = i64; fn values(&self) -> Vec<(&'static str, strata::query::Value)> { vec![] } }
 /// # #[derive(serde::Deserialize, validator::Validate)] struct B {}
-/// # impl strata::resource::Resource for Essay { const PATH: &'static str = "e"; const PERMISSION: &'static str = "e"; const OWNER: Option<&'static strata::query::FieldMeta> = None; const PARENTS: &'static [strata::resource::Parent] = &[]; const RATE_LIMIT: Option<&'static str> = None; type Create = B; type Replace = B; type Patch = B; type Hooks = EssayRules; fn id(&self) -> &i64 { &self.id } fn version(&self) -> Option<i64> { None } fn from_create(_: B, _: &strata::resource::WriteContext<'_>) -> Self { Essay { id: 0, words: 0 } } fn replace(&mut self, _: B) {} fn patch(&mut self, _: B) {} }
+/// # impl strata::resource::Resource for Essay { const PATH: &'static str = "e"; const PERMISSION: &'static str = "e"; const OWNER: Option<&'static strata::query::FieldMeta> = None; const PARENTS: &'static [strata::resource::Parent] = &[]; const RATE_LIMIT: Option<&'static str> = None; type Create = B; type Replace = B; type Patch = B; type Hooks = EssayRules; fn id(&self) -> &i64 { &self.id } fn version(&self) -> Option<i64> { None } fn from_create(_: B, _: &strata::resource::WriteContext<'_>) -> Result<Self, AppError> { Ok(Essay { id: 0, words: 0 }) } fn replace(&mut self, _: B) {} fn patch(&mut self, _: B) {} }
 ///
 /// #[derive(Default)]
 /// struct EssayRules;

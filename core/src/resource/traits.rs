@@ -58,9 +58,11 @@ pub trait Resource: Entity + Serialize + DeserializeOwned + Clone {
     fn version(&self) -> Option<i64>;
 
     /// A new row from a create body: a fresh id, the owner set to the caller, the
-    /// parent column set from a nested route; timestamps and version are set by
-    /// the repository.
-    fn from_create(body: Self::Create, context: &WriteContext<'_>) -> Self;
+    /// parent column set from a nested route (else from the body, where it is
+    /// then required: 422 when missing); timestamps and version are set by the
+    /// repository.
+    fn from_create(body: Self::Create, context: &WriteContext<'_>)
+    -> Result<Self, crate::AppError>;
 
     /// Applies a `PUT` body (every writable field).
     fn replace(&mut self, body: Self::Replace);

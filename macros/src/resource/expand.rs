@@ -63,7 +63,15 @@ fn dtos(model: &Model<'_>) -> TokenStream {
         let one_of = one_of_rule(field);
         quote! { #(#rules)* #one_of #fvis #name: #ty, }
     };
-    let create_fields = model.fields.iter().filter(|f| in_create(f)).map(plain);
+    let create_fields = model.fields.iter().filter(|f| in_create(f)).map(|field| {
+        if optional_parent(field) {
+            // Supplied by a nested route's path, else required from the body.
+            let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
+            quote! { #(#rules)* #[serde(default)] #fvis #name: ::core::option::Option<#ty>, }
+        } else {
+            plain(field)
+        }
+    });
     let replace_fields = model.fields.iter().filter(|f| in_update(f)).map(plain);
     let patch_fields = model.fields.iter().filter(|f| in_update(f)).map(|field| {
         let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
@@ -280,12 +288,20 @@ fn entity(model: &Model<'_>) -> TokenStream {
 }
 
 /// The value of a column set from the nested route's parent id, else `fallback`.
+/// A `belongs_to` column written from the create body: optional there, because a
+/// nested route supplies it from the path.
+fn optional_parent(field: &Field<'_>) -> bool {
+    field.role == Role::Writable && field.belongs_to.is_some() && !field.nullable
+}
+
 fn from_parent(column: &str, fallback: TokenStream) -> TokenStream {
     quote! {
         match &strata_context.parent {
             ::core::option::Option::Some((field, value)) if field.column == #column => {
-                ::strata::repo::ColumnValue::from_value(::core::clone::Clone::clone(value))
-                    .unwrap_or_else(|| #fallback)
+                match ::strata::repo::ColumnValue::from_value(::core::clone::Clone::clone(value)) {
+                    ::core::option::Option::Some(parent) => parent,
+                    ::core::option::Option::None => #fallback,
+                }
             }
             _ => #fallback,
         }
@@ -306,6 +322,7 @@ fn resource(model: &Model<'_>) -> TokenStream {
             .map(|parent| quote!(::strata::resource::Parent { path: #parent, field: &FIELDS[#i] }))
     });
     let rate_limit = option_str(model.rate_limit.as_ref());
+    let cache = model.cache;
     let hooks = model
         .hooks
         .as_ref()
@@ -347,6 +364,20 @@ fn resource(model: &Model<'_>) -> TokenStream {
             }
             Role::Version => quote!(0),
             Role::DeletedAt | Role::ReadOnly => quote!(::core::default::Default::default()),
+            Role::Writable if optional_parent(f) => {
+                let api = &f.api;
+                let missing = quote! {
+                    match #name {
+                        ::core::option::Option::Some(value) => value,
+                        ::core::option::Option::None => {
+                            return ::core::result::Result::Err(::strata::AppError::validation([
+                                ::strata::FieldError::new(#api, "required", "is required"),
+                            ]));
+                        }
+                    }
+                };
+                from_parent(&f.column, missing)
+            }
             Role::Writable if f.belongs_to.is_some() => from_parent(&f.column, quote!(#name)),
             Role::Writable => quote!(#name),
         };
@@ -366,6 +397,7 @@ fn resource(model: &Model<'_>) -> TokenStream {
             const OWNER: ::core::option::Option<&'static ::strata::query::FieldMeta> = #owner;
             const PARENTS: &'static [::strata::resource::Parent] = &[#(#parents),*];
             const RATE_LIMIT: ::core::option::Option<&'static str> = #rate_limit;
+            const CACHE: bool = #cache;
 
             type Create = #create;
             type Replace = #replace;
@@ -383,10 +415,10 @@ fn resource(model: &Model<'_>) -> TokenStream {
             fn from_create(
                 body: #create,
                 strata_context: &::strata::resource::WriteContext<'_>,
-            ) -> Self {
+            ) -> ::core::result::Result<Self, ::strata::AppError> {
                 let _ = strata_context;
                 let #create { #(#create_names),* } = body;
-                Self { #(#inits),* }
+                ::core::result::Result::Ok(Self { #(#inits),* })
             }
 
             fn replace(&mut self, body: #replace) {

@@ -58,6 +58,8 @@ pub(crate) struct Model<'a> {
     pub permission: String,
     pub hooks: Option<Path>,
     pub rate_limit: Option<String>,
+    /// `cache`: read rows through the app's cache.
+    pub cache: bool,
     pub default_sort: Vec<(String, bool)>,
     pub conventions: Conventions,
     pub fields: Vec<Field<'a>>,
@@ -274,6 +276,7 @@ impl<'a> Model<'a> {
             permission,
             hooks: attrs.hooks,
             rate_limit: attrs.rate_limit.as_ref().map(syn::LitStr::value),
+            cache: attrs.cache.is_some(),
             default_sort,
             conventions: Conventions {
                 created_at,

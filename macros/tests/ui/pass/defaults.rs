@@ -53,7 +53,8 @@ fn main() {
             user: &user,
             parent: None,
         },
-    );
+    )
+    .expect("a valid body");
     assert_eq!(note.id.get_version_num(), 7);
     assert_eq!(note.body, "hi");
     assert!(note.version().is_none());

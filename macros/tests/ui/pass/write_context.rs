@@ -45,7 +45,8 @@ fn main() {
             user: &user,
             parent: None,
         },
-    );
+    )
+    .expect("a valid body");
     assert_eq!((flat.student_id, flat.assignment_id), (caller, from_body));
     assert_eq!((flat.version, flat.reviewed, flat.grade), (0, false, None));
     assert_eq!(flat.version(), Some(0));
@@ -62,7 +63,8 @@ fn main() {
             user: &user,
             parent: Some((assignment.field, Value::Uuid(other_assignment))),
         },
-    );
+    )
+    .expect("a valid body");
     assert_eq!(
         (nested.student_id, nested.assignment_id),
         (caller, other_assignment)
@@ -73,7 +75,8 @@ fn main() {
             user: &user,
             parent: Some((student.field, Value::Uuid(other_student))),
         },
-    );
+    )
+    .expect("a valid body");
     assert_eq!(
         (by_teacher.student_id, by_teacher.assignment_id),
         (other_student, from_body)
