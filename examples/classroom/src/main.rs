@@ -17,7 +17,14 @@
 //! an admin at start-up. `RATE_LIMIT_LOGIN` (default `5/min` per IP) guards login,
 //! `RATE_LIMIT_API` (default `1000/min` per user, per IP when anonymous) the API;
 //! with `REDIS_URL` and `STRATA_RATE_LIMIT__REDIS=true` the quotas are shared.
+//!
+//! Resources (each a `#[derive(Resource)]` in `src/domains/`): `assignments`
+//! (also `/api/v1/students/{id}/assignments`), `subtasks` (also
+//! `/api/v1/assignments/{id}/subtasks`) and guardian links
+//! (`POST /api/v1/students/{id}/guardians {guardianId}`). The API reference is at
+//! `/docs`, the document at `/openapi.json`.
 
+mod domains;
 mod scopes;
 
 use std::process::ExitCode;
@@ -40,11 +47,23 @@ fn migrations() -> Migrations {
 async fn run() -> Result<(), StartupError> {
     let config = Config::load_layered(DEFAULTS)?;
     let policy = Policy::from_toml(POLICY)?;
+    let cache = strata::CacheAside::new(
+        std::sync::Arc::new(strata::cache::MokaCache::new(16 * 1024 * 1024)),
+        std::time::Duration::from_secs(60),
+    );
     App::new(config)
         .with_auth()
         .with_rate_limits()
         .policy(policy)
         .scope("child", scopes::Child)
+        .cache(cache)
+        .openapi(strata::openapi::OpenApiRegistry::new(
+            "Classroom",
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .resource::<domains::assignments::Assignment>()
+        .resource::<domains::subtasks::Subtask>()
+        .resource::<domains::guardians::GuardianLink>()
         .migrations(migrations())
         .serve()
         .await

@@ -1,9 +1,9 @@
 //! Assignments (SPEC §11): owned by a student, created by teachers through
 //! `/api/v1/students/{id}/assignments`, due in the future.
 
-use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
+use strata::chrono::{DateTime, Utc};
 use strata::resource::{HookContext, Hooks};
 use strata::{AppError, FieldError};
 use uuid::Uuid;
@@ -39,7 +39,6 @@ pub struct Assignment {
     pub due_date: DateTime<Utc>,
     /// `pending`, `in_progress` or `completed`.
     #[resource(filter, enum = "pending|in_progress|completed")]
-    #[validate(custom(function = "crate::domains::assignments::valid_status"))]
     pub status: String,
     /// The student it belongs to (the owner).
     #[resource(filter, belongs_to = "students")]
@@ -53,19 +52,6 @@ pub struct Assignment {
     pub version: i64,
 }
 
-/// The assignment statuses.
-pub const STATUSES: [&str; 3] = ["pending", "in_progress", "completed"];
-
-/// `validator` rule: the status is one of [`STATUSES`].
-pub fn valid_status(status: &str) -> Result<(), validator::ValidationError> {
-    if STATUSES.contains(&status) {
-        Ok(())
-    } else {
-        Err(validator::ValidationError::new("enum")
-            .with_message("must be pending, in_progress or completed".into()))
-    }
-}
-
 /// The seed's service-layer rules for assignments.
 #[derive(Debug, Default)]
 pub struct AssignmentRules;
@@ -77,9 +63,6 @@ impl Hooks<Assignment> for AssignmentRules {
         row: &'a mut Assignment,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
-            if row.status.is_empty() {
-                row.status = "pending".to_owned();
-            }
             if row.due_date <= Utc::now() {
                 return Err(AppError::validation([FieldError::new(
                     "dueDate",

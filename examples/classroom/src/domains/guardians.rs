@@ -1,9 +1,9 @@
 //! Guardian links: `POST /api/v1/students/{id}/guardians {guardianId}` lets a
 //! guardian read that student's assignments (the `child` scope).
 
-use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
+use strata::chrono::{DateTime, Utc};
 use strata::resource::{HookContext, Hooks};
 use strata::{AppError, FieldError, sqlx};
 use uuid::Uuid;
@@ -50,12 +50,24 @@ impl Hooks<GuardianLink> for GuardianRules {
         Box::pin(async move {
             let mut problems = Vec::new();
             if role_of(context.state, row.guardian_id).await?.as_deref() != Some("guardian") {
-                problems.push(FieldError::new("guardianId", "not_a_guardian", "must be a user with role guardian"));
+                problems.push(FieldError::new(
+                    "guardianId",
+                    "not_a_guardian",
+                    "must be a user with role guardian",
+                ));
             }
             if role_of(context.state, row.student_id).await?.as_deref() != Some("student") {
-                problems.push(FieldError::new("studentId", "not_a_student", "must be a user with role student"));
+                problems.push(FieldError::new(
+                    "studentId",
+                    "not_a_student",
+                    "must be a user with role student",
+                ));
             }
-            if problems.is_empty() { Ok(()) } else { Err(AppError::validation(problems)) }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(AppError::validation(problems))
+            }
         })
     }
 }

@@ -2,9 +2,9 @@
 //! student: the hook copies the owner from the parent assignment, so the `own`
 //! and `child` scopes apply to subtasks as to assignments.
 
-use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
+use strata::chrono::{DateTime, Utc};
 use strata::repo::Repository;
 use strata::resource::{HookContext, Hooks};
 use strata::{AppError, FieldError};

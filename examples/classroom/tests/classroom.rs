@@ -1,0 +1,257 @@
+//! The flagship example end to end (SPEC §11), through the real binary, on SQLite
+//! and (with `TEST_DATABASE_URL`) PostgreSQL: derived resources, nested routes,
+//! the due-date rule, guardian links and each role's view, plus the API docs.
+
+mod common;
+
+use common::{Response, send, start};
+use serde_json::{Value, json};
+
+struct Session<'a> {
+    addr: &'a str,
+    token: String,
+    id: String,
+}
+
+impl Session<'_> {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Response {
+        send(self.addr, method, path, body.as_ref(), Some(&self.token)).expect("response")
+    }
+}
+
+fn register<'a>(addr: &'a str, email: &str) -> Session<'a> {
+    let body = json!({"email": email, "password": "a long password", "name": email});
+    let r = send(addr, "POST", "/api/v1/auth/register", Some(&body), None).expect("register");
+    assert_eq!(r.status, 201, "{}", r.body);
+    Session {
+        addr,
+        token: r.body["data"]["accessToken"].as_str().unwrap().to_owned(),
+        id: r.body["data"]["user"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+fn login<'a>(addr: &'a str, email: &str, password: &str) -> Session<'a> {
+    let body = json!({"email": email, "password": password});
+    let r = send(addr, "POST", "/api/v1/auth/login", Some(&body), None).expect("login");
+    assert_eq!(r.status, 200, "{}", r.body);
+    Session {
+        addr,
+        token: r.body["data"]["accessToken"].as_str().unwrap().to_owned(),
+        id: r.body["data"]["user"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+fn titles(r: &Response) -> Vec<String> {
+    r.body["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn due(days: i64) -> String {
+    (strata::chrono::Utc::now() + strata::chrono::Duration::days(days)).to_rfc3339()
+}
+
+fn scenario(database_url: Option<&str>) {
+    let mut env = vec![
+        ("ADMIN_EMAIL", "head@school.test"),
+        ("ADMIN_PASSWORD", "head teacher password"),
+    ];
+    if let Some(url) = database_url {
+        env.push(("DATABASE_URL", url));
+    }
+    let server = start(&env);
+    let addr = server.addr.as_str();
+    let admin = login(addr, "head@school.test", "head teacher password");
+    let promote = |who: &Session, role: &str| {
+        let r = admin.call(
+            "PATCH",
+            &format!("/api/v1/users/{}", who.id),
+            Some(json!({"role": role})),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    };
+    let teacher = register(addr, "teacher@school.test");
+    promote(&teacher, "teacher");
+    let teacher = login(addr, "teacher@school.test", "a long password");
+    let alice = register(addr, "alice@school.test");
+    let bob = register(addr, "bob@school.test");
+    let mum = register(addr, "mum@school.test");
+    promote(&mum, "guardian");
+    let mum = login(addr, "mum@school.test", "a long password");
+
+    // Teachers create assignments for a student through the nested route.
+    let create = |student: &Session, title: &str, days: i64| {
+        teacher.call(
+            "POST",
+            &format!("/api/v1/students/{}/assignments", student.id),
+            Some(json!({"title": title, "subject": "english", "dueDate": due(days), "status": "pending"})),
+        )
+    };
+    let essay = create(&alice, "Essay", 3);
+    assert_eq!(essay.status, 201, "{}", essay.body);
+    assert!(essay.head.contains("etag: \"v1\""), "{}", essay.head);
+    let essay_id = essay.body["data"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(essay.body["data"]["studentId"], alice.id);
+    assert_eq!(create(&alice, "Poem", 6).status, 201);
+    assert_eq!(create(&bob, "Lab", 2).status, 201);
+    let late = create(&alice, "Late", -1);
+    assert_eq!(late.status, 422);
+    assert_eq!(late.body["error"]["details"][0]["field"], "dueDate");
+    // Students cannot create assignments.
+    let r = alice.call(
+        "POST",
+        "/api/v1/assignments",
+        Some(json!({"title": "x", "subject": "x", "dueDate": due(1), "status": "pending"})),
+    );
+    assert_eq!(r.status, 403);
+
+    // Views: student own, teacher all, guardian nothing until linked.
+    assert_eq!(
+        titles(&alice.call("GET", "/api/v1/assignments", None)),
+        ["Essay", "Poem"]
+    );
+    assert_eq!(
+        titles(&bob.call("GET", "/api/v1/assignments", None)),
+        ["Lab"]
+    );
+    assert_eq!(
+        titles(&teacher.call("GET", "/api/v1/assignments?sort=title", None)),
+        ["Essay", "Lab", "Poem"]
+    );
+    assert_eq!(
+        bob.call("GET", &format!("/api/v1/assignments/{essay_id}"), None)
+            .status,
+        404
+    );
+    assert_eq!(
+        titles(&mum.call("GET", "/api/v1/assignments", None)).len(),
+        0
+    );
+    let students_view = teacher.call(
+        "GET",
+        &format!("/api/v1/students/{}/assignments", alice.id),
+        None,
+    );
+    assert_eq!(titles(&students_view), ["Essay", "Poem"]);
+
+    // Guardian links: teachers link guardians; only guardians can be linked.
+    let link = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/guardians", alice.id),
+        Some(json!({"guardianId": mum.id})),
+    );
+    assert_eq!(link.status, 201, "{}", link.body);
+    let wrong = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/guardians", alice.id),
+        Some(json!({"guardianId": bob.id})),
+    );
+    assert_eq!(wrong.status, 422);
+    assert_eq!(wrong.body["error"]["details"][0]["field"], "guardianId");
+    let by_student = alice.call(
+        "POST",
+        &format!("/api/v1/students/{}/guardians", alice.id),
+        Some(json!({"guardianId": mum.id})),
+    );
+    assert_eq!(by_student.status, 403);
+    assert_eq!(
+        titles(&mum.call("GET", "/api/v1/assignments", None)),
+        ["Essay", "Poem"]
+    );
+
+    // Subtasks: students manage the subtasks of their own assignments only.
+    let step = alice.call(
+        "POST",
+        &format!("/api/v1/assignments/{essay_id}/subtasks"),
+        Some(json!({"title": "Outline", "done": false})),
+    );
+    assert_eq!(step.status, 201, "{}", step.body);
+    assert_eq!(step.body["data"]["studentId"], alice.id);
+    let step_id = step.body["data"]["id"].as_str().unwrap().to_owned();
+    let foreign = bob.call(
+        "POST",
+        &format!("/api/v1/assignments/{essay_id}/subtasks"),
+        Some(json!({"title": "Sabotage", "done": false})),
+    );
+    assert_eq!(foreign.status, 403, "{}", foreign.body);
+    let done = alice.call(
+        "PATCH",
+        &format!("/api/v1/subtasks/{step_id}"),
+        Some(json!({"done": true})),
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["data"]["done"], true);
+    assert_eq!(
+        bob.call(
+            "PATCH",
+            &format!("/api/v1/subtasks/{step_id}"),
+            Some(json!({"done": false}))
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        titles(&mum.call(
+            "GET",
+            &format!("/api/v1/assignments/{essay_id}/subtasks"),
+            None
+        )),
+        ["Outline"]
+    );
+    assert_eq!(
+        titles(&teacher.call("GET", "/api/v1/subtasks", None)),
+        ["Outline"]
+    );
+
+    // Teachers update assignments (If-Match/412 flows: core/tests/resource.rs).
+    let progress = teacher.call(
+        "PATCH",
+        &format!("/api/v1/assignments/{essay_id}"),
+        Some(json!({"status": "in_progress"})),
+    );
+    assert_eq!(progress.status, 200, "{}", progress.body);
+    assert!(progress.head.contains("etag: \"v2\""), "{}", progress.head);
+    assert_eq!(
+        alice
+            .call(
+                "PATCH",
+                &format!("/api/v1/assignments/{essay_id}"),
+                Some(json!({"status": "completed"}))
+            )
+            .status,
+        403
+    );
+    // Docs.
+    let doc = send(addr, "GET", "/openapi.json", None, None).unwrap();
+    assert_eq!(doc.status, 200);
+    assert_eq!(doc.body["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/assignments/{id}",
+        "/api/v1/students/{studentId}/assignments",
+        "/api/v1/assignments/{assignmentId}/subtasks",
+        "/api/v1/students/{studentId}/guardians",
+        "/api/v1/auth/login",
+    ] {
+        assert!(doc.body["paths"][path].is_object(), "{path} not documented");
+    }
+    assert_eq!(send(addr, "GET", "/docs", None, None).unwrap().status, 200);
+}
+
+#[test]
+fn classroom_on_sqlite() {
+    scenario(None);
+}
+
+#[test]
+fn classroom_on_postgres() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = runtime.block_on(strata::testing::TestDatabase::postgres()) else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    scenario(Some(db.url()));
+    drop(db);
+}
