@@ -408,3 +408,68 @@ async fn the_owner_attribute_drives_the_own_scope() {
         assert_eq!(update.status, 403);
     }
 }
+
+/// A resource with its own, strict quota.
+#[derive(Resource, Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[resource(table = "memos", rate_limit = "2/min")]
+struct Memo {
+    #[resource(id)]
+    id: Uuid,
+    text: String,
+}
+
+#[tokio::test]
+async fn a_per_resource_rate_limit_applies_to_its_routes_only() {
+    let db = TestDatabase::sqlite();
+    let (router, token, _) = {
+        let mut config = db.config();
+        config.auth.admin_email = Some("root@school.test".into());
+        config.auth.admin_password = Some("root password 123".into());
+        let server = App::new(config)
+            .with_auth()
+            .policy(Policy::from_toml("[roles.admin]\npermissions = [\"*\"]").unwrap())
+            .resource::<Memo>()
+            .resource::<Task>()
+            .build()
+            .await
+            .unwrap();
+        strata::testing::execute(
+            server.state().db(),
+            "CREATE TABLE memos (id BLOB PRIMARY KEY, text TEXT NOT NULL)",
+        )
+        .await
+        .unwrap();
+        strata::testing::execute(server.state().db(), DDL_SQLITE)
+            .await
+            .unwrap();
+        let router = server.router();
+        let body = TestRequest::post("/api/v1/auth/login")
+            .json(&json!({"email": "root@school.test", "password": "root password 123"}))
+            .send(&router)
+            .await
+            .json();
+        (
+            router,
+            body["data"]["accessToken"].as_str().unwrap().to_owned(),
+            (),
+        )
+    };
+    let client = Client {
+        router,
+        auth: format!("Bearer {token}"),
+    };
+    for _ in 0..2 {
+        let ok = client.send(Method::GET, "/api/v1/memos", None).await;
+        assert_eq!(ok.status, 200, "{}", ok.text());
+        assert_eq!(ok.header("ratelimit-limit"), Some("2"));
+    }
+    let limited = client.send(Method::GET, "/api/v1/memos", None).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.json()["error"]["code"], "RATE_LIMITED");
+    assert!(limited.header("retry-after").is_some());
+    // Another resource's routes keep their own quota.
+    let tasks = client.send(Method::GET, "/api/v1/tasks", None).await;
+    assert_eq!(tasks.status, 200);
+    assert_eq!(tasks.header("ratelimit-limit"), Some("1000"));
+}
