@@ -14,96 +14,19 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use strata::axum::Router;
 use strata::axum::extract::{Path, State};
 use strata::axum::routing::get;
-use strata::query::{FieldMeta, FieldType, QuerySpec, Value};
 use strata::rbac::Policy;
-use strata::repo::{Conventions, Entity};
-use strata::resource::{NoHooks, Parent, Resource, WriteContext};
 use strata::testing::TestDatabase;
-use strata::{App, Db, Dialect};
+use strata::{App, Db};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
-#[serde(rename_all = "camelCase")]
-struct Item {
-    id: Uuid,
-    title: String,
-    status: String,
-    student_id: Uuid,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    version: i64,
-}
+mod common;
 
-static FIELDS: [FieldMeta; 7] = [
-    FieldMeta::new("id", "id", FieldType::Uuid).filter().sort(),
-    FieldMeta::new("title", "title", FieldType::String)
-        .filter()
-        .sort()
-        .search(),
-    FieldMeta::new("status", "status", FieldType::String).filter(),
-    FieldMeta::new("studentId", "student_id", FieldType::Uuid).filter(),
-    FieldMeta::new("createdAt", "created_at", FieldType::DateTime).sort(),
-    FieldMeta::new("updatedAt", "updated_at", FieldType::DateTime),
-    FieldMeta::new("version", "version", FieldType::Int),
-];
-static SPEC: QuerySpec = QuerySpec::new(&FIELDS, &FIELDS[0]);
-
-impl Entity for Item {
-    const TABLE: &'static str = "items";
-    const SPEC: &'static QuerySpec = &SPEC;
-    const CONVENTIONS: Conventions = Conventions::TIMESTAMPS.versioned("version");
-    type Id = Uuid;
-    fn values(&self) -> Vec<(&'static str, Value)> {
-        vec![
-            ("id", Value::Uuid(self.id)),
-            ("title", Value::String(self.title.clone())),
-            ("status", Value::String(self.status.clone())),
-            ("student_id", Value::Uuid(self.student_id)),
-        ]
-    }
-}
-
-#[derive(Deserialize, validator::Validate)]
-struct Body {}
-
-impl Resource for Item {
-    const PATH: &'static str = "items";
-    const PERMISSION: &'static str = "items";
-    const OWNER: Option<&'static FieldMeta> = Some(&FIELDS[3]);
-    const PARENTS: &'static [Parent] = &[];
-    const RATE_LIMIT: Option<&'static str> = None;
-    type Create = Body;
-    type Replace = Body;
-    type Patch = Body;
-    type Hooks = NoHooks;
-    fn id(&self) -> &Uuid {
-        &self.id
-    }
-    fn version(&self) -> Option<i64> {
-        Some(self.version)
-    }
-    fn from_create(_: Body, context: &WriteContext<'_>) -> Result<Self, strata::AppError> {
-        let now = Utc::now();
-        Ok(Item {
-            id: Uuid::now_v7(),
-            title: String::new(),
-            status: "pending".into(),
-            student_id: context.user.id,
-            created_at: now,
-            updated_at: now,
-            version: 0,
-        })
-    }
-    fn replace(&mut self, _: Body) {}
-    fn patch(&mut self, _: Body) {}
-}
+use common::Item;
 
 /// The hand-written baseline: plain axum + sqlx, no envelope, no auth.
 fn baseline(db: Db) -> Router {
@@ -147,9 +70,6 @@ fn stacked() -> Router<strata::AppState> {
     }
     Router::new().route("/stacked/items/{id}", get(one))
 }
-
-const SQLITE_DDL: &str = "CREATE TABLE items (id BLOB PRIMARY KEY, title TEXT NOT NULL, status TEXT NOT NULL, student_id BLOB NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL)";
-const POSTGRES_DDL: &str = "CREATE TABLE items (id UUID PRIMARY KEY, title TEXT NOT NULL, status TEXT NOT NULL, student_id UUID NOT NULL, created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL, version BIGINT NOT NULL)";
 
 struct Stats {
     requests: usize,
@@ -252,28 +172,13 @@ async fn run(db: TestDatabase, seconds: f64, connections: usize) {
         .await
         .expect("app");
     let pool = server.state().db().clone();
-    strata::testing::execute(
-        &pool,
-        match pool.dialect() {
-            Dialect::Sqlite => SQLITE_DDL,
-            Dialect::Postgres => POSTGRES_DDL,
-        },
-    )
-    .await
-    .expect("ddl");
+    strata::testing::execute(&pool, common::ddl(pool.dialect()))
+        .await
+        .expect("ddl");
     let repo = server.state().repository::<Item>();
     let mut ids = Vec::new();
     for i in 0..1000 {
-        let now = Utc::now();
-        let item = Item {
-            id: Uuid::now_v7(),
-            title: format!("Item {i}"),
-            status: "pending".into(),
-            student_id: Uuid::now_v7(),
-            created_at: now,
-            updated_at: now,
-            version: 0,
-        };
+        let item = Item::new(format!("Item {i}"));
         use strata::repo::Repository;
         ids.push(repo.create(&pool, &item).await.expect("seed").id);
     }

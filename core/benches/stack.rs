@@ -6,90 +6,21 @@
 
 use std::hint::black_box;
 
-use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use serde::{Deserialize, Serialize};
 use strata::axum::Router;
 use strata::axum::body::Body;
 use strata::axum::extract::{Path, State};
 use strata::axum::routing::get;
-use strata::query::{FieldMeta, FieldType, QuerySpec, Value};
 use strata::rbac::Policy;
-use strata::repo::{Conventions, Entity, Repository};
-use strata::resource::{NoHooks, Parent, Resource, WriteContext};
+use strata::repo::Repository;
 use strata::testing::TestDatabase;
 use strata::{App, Db};
 use tower::ServiceExt;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
-#[serde(rename_all = "camelCase")]
-struct Item {
-    id: Uuid,
-    title: String,
-    student_id: Uuid,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    version: i64,
-}
+mod common;
 
-static FIELDS: [FieldMeta; 6] = [
-    FieldMeta::new("id", "id", FieldType::Uuid).filter().sort(),
-    FieldMeta::new("title", "title", FieldType::String).filter(),
-    FieldMeta::new("studentId", "student_id", FieldType::Uuid).filter(),
-    FieldMeta::new("createdAt", "created_at", FieldType::DateTime),
-    FieldMeta::new("updatedAt", "updated_at", FieldType::DateTime),
-    FieldMeta::new("version", "version", FieldType::Int),
-];
-static SPEC: QuerySpec = QuerySpec::new(&FIELDS, &FIELDS[0]);
-
-impl Entity for Item {
-    const TABLE: &'static str = "items";
-    const SPEC: &'static QuerySpec = &SPEC;
-    const CONVENTIONS: Conventions = Conventions::TIMESTAMPS.versioned("version");
-    type Id = Uuid;
-    fn values(&self) -> Vec<(&'static str, Value)> {
-        vec![
-            ("id", Value::Uuid(self.id)),
-            ("title", Value::String(self.title.clone())),
-            ("student_id", Value::Uuid(self.student_id)),
-        ]
-    }
-}
-
-#[derive(Deserialize, validator::Validate)]
-struct Body0 {}
-
-impl Resource for Item {
-    const PATH: &'static str = "items";
-    const PERMISSION: &'static str = "items";
-    const OWNER: Option<&'static FieldMeta> = Some(&FIELDS[2]);
-    const PARENTS: &'static [Parent] = &[];
-    const RATE_LIMIT: Option<&'static str> = None;
-    type Create = Body0;
-    type Replace = Body0;
-    type Patch = Body0;
-    type Hooks = NoHooks;
-    fn id(&self) -> &Uuid {
-        &self.id
-    }
-    fn version(&self) -> Option<i64> {
-        Some(self.version)
-    }
-    fn from_create(_: Body0, c: &WriteContext<'_>) -> Result<Self, strata::AppError> {
-        let now = Utc::now();
-        Ok(Item {
-            id: Uuid::now_v7(),
-            title: String::new(),
-            student_id: c.user.id,
-            created_at: now,
-            updated_at: now,
-            version: 0,
-        })
-    }
-    fn replace(&mut self, _: Body0) {}
-    fn patch(&mut self, _: Body0) {}
-}
+use common::Item;
 
 async fn raw_one(db: &Db, id: Uuid) -> strata::axum::Json<Item> {
     let row = match db {
@@ -126,10 +57,18 @@ fn stack(c: &mut Criterion) {
         config.http.metrics = !off.contains("metrics");
         let stacked = Router::new().route(
             "/stacked/items/{id}",
-            get(|State(s): State<strata::AppState>, _u: strata::auth::AuthUser, Path(id): Path<Uuid>| async move { raw_one(s.db(), id).await }),
+            get(
+                |State(s): State<strata::AppState>,
+                 _u: strata::auth::AuthUser,
+                 Path(id): Path<Uuid>| async move { raw_one(s.db(), id).await },
+            ),
         );
         let app = App::new(config).with_auth();
-        let app = if off.contains("limits") { app } else { app.with_rate_limits() };
+        let app = if off.contains("limits") {
+            app
+        } else {
+            app.with_rate_limits()
+        };
         let server = app
             .policy(Policy::from_toml("[roles.admin]\npermissions = [\"*\"]").expect("policy"))
             .api(strata::resource::routes::<Item>())
@@ -138,15 +77,32 @@ fn stack(c: &mut Criterion) {
             .await
             .expect("app");
         let pool = server.state().db().clone();
-        strata::testing::execute(&pool, "CREATE TABLE items (id BLOB PRIMARY KEY, title TEXT NOT NULL, student_id BLOB NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL)").await.expect("ddl");
-        let now = Utc::now();
-        let item = Item { id: Uuid::now_v7(), title: "x".into(), student_id: Uuid::now_v7(), created_at: now, updated_at: now, version: 0 };
-        let id = server.state().repository::<Item>().create(&pool, &item).await.expect("seed").id;
-        let user = strata::auth::AuthUser { id: Uuid::now_v7(), email: "b@example.com".into(), role: "admin".into() };
+        strata::testing::execute(&pool, common::ddl(pool.dialect()))
+            .await
+            .expect("ddl");
+        let item = Item::new("x".into());
+        let id = server
+            .state()
+            .repository::<Item>()
+            .create(&pool, &item)
+            .await
+            .expect("seed")
+            .id;
+        let user = strata::auth::AuthUser {
+            id: Uuid::now_v7(),
+            email: "b@example.com".into(),
+            role: "admin".into(),
+        };
         let token = server.state().auth().issue(&user).expect("token").token;
-        let bare = Router::new()
-            .route("/raw/items/{id}", get(|State(db): State<Db>, Path(id): Path<Uuid>| async move { raw_one(&db, id).await }))
-            .with_state(pool);
+        let bare =
+            Router::new()
+                .route(
+                    "/raw/items/{id}",
+                    get(|State(db): State<Db>, Path(id): Path<Uuid>| async move {
+                        raw_one(&db, id).await
+                    }),
+                )
+                .with_state(pool);
         (server.router(), bare, id, token)
     });
 
