@@ -106,6 +106,52 @@ fn stack(c: &mut Criterion) {
         (server.router(), bare, id, token)
     });
 
+    let repo_db = runtime.block_on(async {
+        let db = strata::Db::connect(&{
+            let mut c = strata::Config::for_env(strata::Environment::Test);
+            c.database.url = format!(
+                "sqlite://{}",
+                std::env::temp_dir()
+                    .join(format!("strata-bench-{}.db", Uuid::new_v4().simple()))
+                    .display()
+            );
+            c.database
+        })
+        .await
+        .expect("db");
+        strata::testing::execute(&db, common::ddl(db.dialect()))
+            .await
+            .expect("ddl");
+        let codec = std::sync::Arc::new(strata::query::CursorCodec::new(
+            b"bench cursor secret, long enough",
+        ));
+        let repo = strata::repo::SqlRepository::<Item>::new(codec);
+        let row = repo
+            .create(&db, &Item::new("x".into()))
+            .await
+            .expect("seed");
+        (db, repo, row.id)
+    });
+    let (rdb, repo, rid) = (&repo_db.0, &repo_db.1, repo_db.2);
+    c.bench_function("db_find_where_repository", |b| {
+        b.to_async(&runtime).iter(|| async {
+            repo.find_where(rdb, &rid, &[])
+                .await
+                .expect("ok")
+                .expect("row")
+        })
+    });
+    c.bench_function("db_query_as_plain_sqlx", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let row: Item = sqlx::query_as("SELECT * FROM items WHERE id = $1")
+                .bind(rid)
+                .fetch_one(rdb.as_sqlite().expect("sqlite"))
+                .await
+                .expect("row");
+            row
+        })
+    });
+
     let send = |router: Router, uri: String, token: Option<String>| async move {
         let mut request = http::Request::builder().uri(uri);
         if let Some(t) = token {
