@@ -39,6 +39,11 @@ impl RequestContext {
         CONTEXT.try_with(Clone::clone).ok()
     }
 
+    /// The current request's id as text, without cloning the rest of the context.
+    pub fn current_request_id() -> Option<String> {
+        CONTEXT.try_with(|c| c.request_id.as_str().to_owned()).ok()
+    }
+
     /// Runs `future` with `self` as the current context.
     pub(crate) fn scope<F: Future>(
         self,

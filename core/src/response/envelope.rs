@@ -24,8 +24,10 @@ impl Meta {
 
     /// Meta for the request being served on this task.
     pub fn current() -> Self {
-        let context = crate::http::RequestContext::current();
-        Self::now(context.as_ref().map(|c| c.request_id().as_str()))
+        Self {
+            request_id: crate::http::RequestContext::current_request_id(),
+            timestamp: Utc::now(),
+        }
     }
 }
 
