@@ -50,11 +50,13 @@
 //! None yet: SQLite and PostgreSQL support are always compiled in.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod openapi;
 pub mod query;

@@ -671,9 +671,10 @@ async fn framework_and_app_migrations_share_the_migrations_table() {
             let db = server.state().db();
             assert_eq!(scalar_i64(db, "SELECT COUNT(*) FROM notes").await, 0);
             assert_eq!(scalar_i64(db, "SELECT COUNT(*) FROM users").await, 0);
+            // Strata's auth and audit migrations, then the app's one.
             assert_eq!(
                 scalar_i64(db, "SELECT COUNT(*) FROM _sqlx_migrations").await,
-                2
+                3
             );
         }
     }

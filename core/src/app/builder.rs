@@ -41,6 +41,9 @@ pub enum StartupError {
     /// A rate limit could not be set up.
     #[error("rate limiting: {0}")]
     RateLimit(#[from] crate::rate_limit::RateLimitError),
+    /// The event bus could not be set up (an invalid `redis.url`).
+    #[error("event bus: {0}")]
+    Events(#[source] redis::RedisError),
     /// The server failed while running.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
@@ -72,6 +75,9 @@ pub struct App {
     key_ring: Option<KeyRing>,
     openapi: Option<crate::openapi::OpenApiRegistry>,
     resource_docs: Vec<fn() -> crate::openapi::ResourceDoc>,
+    read_access: std::collections::HashMap<&'static str, crate::events::ReadAccess>,
+    events: Option<crate::events::EventBus>,
+    event_stream: bool,
 }
 
 impl App {
@@ -91,6 +97,9 @@ impl App {
             key_ring: None,
             openapi: None,
             resource_docs: Vec::new(),
+            read_access: std::collections::HashMap::new(),
+            events: None,
+            event_stream: false,
         }
     }
 
@@ -126,6 +135,24 @@ impl App {
     pub fn resource<R: crate::resource::Resource>(mut self) -> Self {
         self.api = self.api.merge(crate::resource::routes::<R>());
         self.resource_docs.push(crate::resource::resource_doc::<R>);
+        self.read_access
+            .insert(R::PATH, crate::resource::read_access::<R>);
+        self
+    }
+
+    /// Mounts `GET /api/v1/events`: the change events of every mounted
+    /// resource over SSE, filtered by each subscriber's read permission and
+    /// scopes ([`events::routes`](crate::events::routes)).
+    pub fn with_events(mut self) -> Self {
+        self.event_stream = true;
+        self
+    }
+
+    /// The bus derived resources publish to, instead of the one built from
+    /// `[events]` (in process, or Redis with `events.redis = true`). Two apps
+    /// given clones of one bus see each other's events.
+    pub fn event_bus(mut self, bus: crate::events::EventBus) -> Self {
+        self.events = Some(bus);
         self
     }
 
@@ -186,7 +213,9 @@ impl App {
         &self.config
     }
 
-    /// Connects the database, runs migrations and assembles the router.
+    /// Connects the database, runs migrations (Strata's auth tables with
+    /// [`with_auth`](Self::with_auth), its audit table, then the app's) and
+    /// assembles the router.
     pub async fn build(self) -> Result<Server, StartupError> {
         let mut problems = self.config.problems();
         for scope in self.policy.scopes() {
@@ -206,6 +235,7 @@ impl App {
             if self.auth {
                 auth::migrations().run(&db).await?;
             }
+            crate::audit::migrations().run(&db).await?;
             if !self.migrations.is_empty() {
                 self.migrations.run(&db).await?;
             }
@@ -220,13 +250,32 @@ impl App {
                 auth::ensure_admin(&db, email, password).await?;
             }
         }
-        self.build_with_db(db)
+        let mut app = self;
+        if app.events.is_none() {
+            let events = &app.config.events;
+            if events.redis
+                && let Some(url) = &app.config.redis.url
+            {
+                let bus = crate::events::EventBus::redis(url, &events.namespace, events.capacity)
+                    .await
+                    .map_err(StartupError::Events)?;
+                tracing::info!(namespace = %events.namespace, "events shared through Redis");
+                app.events = Some(bus);
+            }
+        }
+        app.build_with_db(db)
     }
 
     /// Assembles the router around an already open pool (no migrations are run,
-    /// no admin is bootstrapped).
+    /// no admin is bootstrapped, and the event bus is in process unless one was
+    /// given with [`event_bus`](Self::event_bus)).
     pub fn build_with_db(self, db: Db) -> Result<Server, StartupError> {
         let metrics_enabled = self.config.http.metrics;
+        let has_resources = !self.resource_docs.is_empty();
+        let event_stream = self.event_stream;
+        let events = self
+            .events
+            .unwrap_or_else(|| crate::events::EventBus::in_process(self.config.events.capacity));
         let resource_docs = self.resource_docs;
         let docs = self.openapi.map(|mut registry| {
             registry.system_routes(metrics_enabled);
@@ -235,6 +284,12 @@ impl App {
             }
             if self.auth {
                 registry.auth_routes();
+            }
+            if has_resources {
+                registry.audit_route();
+            }
+            if event_stream {
+                registry.events_route();
             }
             crate::openapi::routes::<AppState>(&registry.document())
         });
@@ -267,16 +322,24 @@ impl App {
             Some(ring) => Authenticator::new(&self.config.auth, ring),
             None => Authenticator::from_config(&self.config.auth, self.config.env),
         };
-        let state = AppState::new(
-            self.config,
+        let state = AppState::new(super::state::StateParts {
+            config: self.config,
             db,
-            authenticator,
-            self.policy,
-            self.scopes,
-            self.cache,
-            self.extensions,
-        );
+            auth: authenticator,
+            policy: self.policy,
+            scopes: self.scopes,
+            cache: self.cache,
+            extensions: self.extensions,
+            events,
+            read_access: self.read_access,
+        });
         let mut api = self.api;
+        if has_resources {
+            api = api.merge(crate::audit::routes());
+        }
+        if event_stream {
+            api = api.merge(crate::events::routes());
+        }
         if self.auth {
             api = api.merge(auth::router(login_limit));
         }

@@ -1,9 +1,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use std::collections::HashMap;
+
+use tokio::sync::watch;
+
 use crate::auth::Authenticator;
 use crate::config::Config;
 use crate::db::Db;
+use crate::events::{EventBus, ReadAccess};
 use crate::http::Metrics;
 use crate::query::CursorCodec;
 use crate::rbac::{Policy, Scopes};
@@ -29,20 +34,40 @@ struct Inner {
     cache: Option<crate::cache::CacheAside>,
     auth: Authenticator,
     extensions: http::Extensions,
+    events: EventBus,
+    read_access: HashMap<&'static str, ReadAccess>,
     shutting_down: AtomicBool,
+    shutdown: watch::Sender<bool>,
+}
+
+/// What [`App::build`](crate::App::build) assembles the state from.
+pub(crate) struct StateParts {
+    pub(crate) config: Config,
+    pub(crate) db: Db,
+    pub(crate) auth: Authenticator,
+    pub(crate) policy: Policy,
+    pub(crate) scopes: Scopes,
+    pub(crate) cache: Option<crate::cache::CacheAside>,
+    pub(crate) extensions: http::Extensions,
+    pub(crate) events: EventBus,
+    pub(crate) read_access: HashMap<&'static str, ReadAccess>,
 }
 
 impl AppState {
-    pub(crate) fn new(
-        config: Config,
-        db: Db,
-        auth: Authenticator,
-        policy: Policy,
-        scopes: Scopes,
-        cache: Option<crate::cache::CacheAside>,
-        extensions: http::Extensions,
-    ) -> Self {
+    pub(crate) fn new(parts: StateParts) -> Self {
+        let StateParts {
+            config,
+            db,
+            auth,
+            policy,
+            scopes,
+            cache,
+            extensions,
+            events,
+            read_access,
+        } = parts;
         let cursors = Arc::new(cursor_codec(&config));
+        let (shutdown, _) = watch::channel(false);
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -54,7 +79,10 @@ impl AppState {
                 cache,
                 auth,
                 extensions,
+                events,
+                read_access,
                 shutting_down: AtomicBool::new(false),
+                shutdown,
             }),
         }
     }
@@ -110,6 +138,23 @@ impl AppState {
         self.inner.extensions.get::<T>()
     }
 
+    /// The change-event bus derived resources publish to.
+    pub fn events(&self) -> &EventBus {
+        &self.inner.events
+    }
+
+    /// How resource `path` (e.g. `assignments`) decides what a caller may read;
+    /// `None` when no such resource is mounted.
+    pub fn read_access(&self, path: &str) -> Option<ReadAccess> {
+        self.inner.read_access.get(path).copied()
+    }
+
+    /// A receiver that turns `true` when graceful shutdown begins (long-lived
+    /// responses such as SSE streams end then).
+    pub fn shutdown_watch(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
     /// Whether graceful shutdown has begun (readiness then answers 503).
     pub fn is_shutting_down(&self) -> bool {
         self.inner.shutting_down.load(Ordering::Relaxed)
@@ -117,6 +162,7 @@ impl AppState {
 
     pub(crate) fn begin_shutdown(&self) {
         self.inner.shutting_down.store(true, Ordering::Relaxed);
+        self.inner.shutdown.send_replace(true);
     }
 }
 

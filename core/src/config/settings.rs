@@ -57,6 +57,8 @@ pub struct Config {
     pub redis: RedisConfig,
     /// Rate-limit quotas, trusted proxies and backend.
     pub rate_limit: RateLimitConfig,
+    /// The change-event bus and its SSE stream.
+    pub events: EventsConfig,
     /// Free-form application settings, read with [`Config::app`].
     pub app: toml::Table,
 }
@@ -290,6 +292,34 @@ impl std::fmt::Debug for AuthConfig {
 pub struct RedisConfig {
     /// `redis://host:port/db` (`REDIS_URL`); Redis features are off while unset.
     pub url: Option<String>,
+}
+
+/// `[events]`: the [`EventBus`](crate::events::EventBus) and `GET /api/v1/events`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsConfig {
+    /// Carry events through Redis pub/sub (`redis.url`), so every instance sees
+    /// every event. Default false (in process).
+    pub redis: bool,
+    /// Redis channel namespace: instances with the same one share events.
+    /// Default `default`.
+    pub namespace: String,
+    /// Events buffered per subscriber before a slow one starts missing them.
+    /// Default 1024.
+    pub capacity: usize,
+    /// Seconds between SSE keep-alive comments. Default 15.
+    pub keep_alive_secs: u64,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            redis: false,
+            namespace: "default".to_owned(),
+            capacity: 1024,
+            keep_alive_secs: 15,
+        }
+    }
 }
 
 /// `[rate_limit]`: settings for the [`RateLimitLayer`](crate::rate_limit::RateLimitLayer)s

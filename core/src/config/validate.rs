@@ -158,6 +158,19 @@ impl Config {
             !rate_limit.namespace.is_empty(),
             "rate_limit.namespace must not be empty".into(),
         );
+        let events = &self.events;
+        check(
+            !(events.redis && self.redis.url.is_none()),
+            "events.redis is true but redis.url (REDIS_URL) is unset".into(),
+        );
+        check(
+            !events.namespace.is_empty(),
+            "events.namespace must not be empty".into(),
+        );
+        check(
+            events.capacity >= 1,
+            "events.capacity must be at least 1".into(),
+        );
         problems
     }
 }

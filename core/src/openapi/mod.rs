@@ -41,6 +41,7 @@
 //! assert!(doc.paths.paths.contains_key("/api/v1/assignments/{id}"));
 //! ```
 
+mod changes;
 pub mod operation;
 mod registry;
 mod resource;

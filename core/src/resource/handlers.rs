@@ -9,15 +9,19 @@ use serde::Serialize;
 use validator::Validate;
 
 use super::etag::{etag_of, matches};
-use super::{HookContext, Hooks, Resource, WriteContext};
+use super::{Change, HookContext, Hooks, Resource, WriteContext};
 use crate::app::AppState;
+use crate::audit::{self, AuditEntry};
 use crate::auth::AuthUser;
+use crate::db::Tx;
+use crate::events::{Action, Event};
 use crate::query::{FieldMeta, Filter, FilterOp, ListQuery, Value};
 use crate::rate_limit::{Quota, RateLimitLayer};
 use crate::rbac::{Grant, ScopeRequest};
 use crate::repo::{CachedRepository, EntityId, Repository, SqlRepository};
 use crate::response::{Envelope, List};
 use crate::{AppError, Json, Path};
+use futures_util::future::BoxFuture;
 
 /// The router of resource `R`: `/<plural>`, `/<plural>/{id}` and one nested
 /// collection per `belongs_to` parent, to be mounted under `/api/v1` with
@@ -101,6 +105,51 @@ async fn access<R: Resource>(
     let hooks = R::Hooks::default();
     filters.extend(hooks.scope(HookContext { state, user }).await?);
     Ok(filters)
+}
+
+/// [`crate::events::ReadAccess`] for `R`: the filters a caller's reads of `R`
+/// go through (`Err(Forbidden)` without `<perm>:read`).
+pub fn read_access<'a, R: Resource>(
+    state: &'a AppState,
+    user: &'a AuthUser,
+) -> BoxFuture<'a, Result<Vec<Filter>, AppError>> {
+    Box::pin(access::<R>(state, user, "read"))
+}
+
+/// The end of every write, inside its transaction: the in-transaction hook,
+/// the audit entry, the commit, then the event (published only once committed).
+async fn finish_write<R: Resource>(
+    context: HookContext<'_>,
+    hooks: &R::Hooks,
+    mut tx: Tx,
+    change: Change<'_, R>,
+) -> Result<(), AppError> {
+    hooks.in_transaction(context, &mut tx, change).await?;
+    let (action, row, before, after) = match change {
+        Change::Created(row) => (Action::Created, row, None, Some(row)),
+        Change::Updated { before, after } => (Action::Updated, after, Some(before), Some(after)),
+        Change::Deleted(row) => (Action::Deleted, row, Some(row), None),
+    };
+    let before = before.map(serde_json::to_value).transpose()?;
+    let after = after.map(serde_json::to_value).transpose()?;
+    let id = row.id().to_string();
+    if R::AUDIT {
+        let changes = audit::diff(before.as_ref(), after.as_ref(), R::REDACT);
+        let entry = AuditEntry::new(Some(context.user.id), action, R::PATH, id.clone(), changes);
+        audit::record(context.state, &mut tx, &entry).await?;
+    }
+    tx.commit().await?;
+    let data = after.or(before).unwrap_or(serde_json::Value::Null);
+    let event = Event::new(
+        R::PATH,
+        R::PERMISSION,
+        action,
+        id,
+        data,
+        Some(context.user.id),
+    );
+    context.state.events().publish(event).await;
+    Ok(())
 }
 
 fn parent_filter<R: Resource>(index: usize, raw: &str) -> Result<Filter, AppError> {
@@ -292,7 +341,7 @@ async fn create_in<R: Resource>(
             "The new row would be outside your access scope",
         ));
     }
-    tx.commit().await?;
+    finish_write::<R>(context, &hooks, tx, Change::Created(&created)).await?;
     hooks.after_create(context, &created).await?;
     let location = format!("/api/v1/{}/{}", R::PATH, created.id());
     item_response(StatusCode::CREATED, &created, Some(location))
@@ -361,7 +410,11 @@ async fn update_with<R: Resource>(
             "The change would move the row outside your access scope",
         ));
     }
-    tx.commit().await?;
+    let change = Change::Updated {
+        before: &current,
+        after: &updated,
+    };
+    finish_write::<R>(context, &hooks, tx, change).await?;
     invalidate::<R>(&state, &id).await;
     hooks.after_update(context, &updated).await?;
     item_response(StatusCode::OK, &updated, None)
@@ -387,7 +440,9 @@ async fn remove<R: Resource>(
         user: &user,
     };
     hooks.before_delete(context, &current).await?;
-    repo.delete(state.db(), &id, current.version()).await?;
+    let mut tx = state.db().begin().await?;
+    repo.delete(&mut tx, &id, current.version()).await?;
+    finish_write::<R>(context, &hooks, tx, Change::Deleted(&current)).await?;
     invalidate::<R>(&state, &id).await;
     hooks.after_delete(context, &current).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

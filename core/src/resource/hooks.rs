@@ -4,6 +4,7 @@ use super::Resource;
 use crate::AppError;
 use crate::app::AppState;
 use crate::auth::AuthUser;
+use crate::db::Tx;
 use crate::query::Filter;
 
 /// What a hook knows about the request.
@@ -108,6 +109,22 @@ pub trait Hooks<R: Resource>: Default + Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// Inside the write's transaction, after the row is written (and the
+    /// caller's scope re-checked), before the audit entry and the commit.
+    ///
+    /// Whatever this does through `tx` commits or rolls back with the write:
+    /// enqueue a job here (`jobs.enqueue_tx(tx, …)`) and a rolled-back request
+    /// enqueues nothing. An error rolls the write back.
+    fn in_transaction<'a>(
+        &'a self,
+        context: HookContext<'a>,
+        tx: &'a mut Tx,
+        change: Change<'a, R>,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        let _ = (context, tx, change);
+        Box::pin(async { Ok(()) })
+    }
+
     /// Extra row filters for every read and write of this caller, on top of the
     /// permission's scope (e.g. hide archived rows from students).
     fn scope<'a>(
@@ -118,6 +135,30 @@ pub trait Hooks<R: Resource>: Default + Send + Sync + 'static {
         Box::pin(async { Ok(Vec::new()) })
     }
 }
+
+/// A write, as [`Hooks::in_transaction`] sees it.
+#[derive(Debug)]
+pub enum Change<'a, R> {
+    /// A row was inserted.
+    Created(&'a R),
+    /// A row was replaced or patched.
+    Updated {
+        /// The row before the write.
+        before: &'a R,
+        /// The row as written.
+        after: &'a R,
+    },
+    /// A row was deleted.
+    Deleted(&'a R),
+}
+
+impl<R> Clone for Change<'_, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R> Copy for Change<'_, R> {}
 
 /// Hooks that do nothing.
 #[derive(Debug, Clone, Copy, Default)]

@@ -22,17 +22,22 @@
 //! scoped one (`own`, or a custom scope) becomes SQL filters, so rows outside it
 //! are 404. Creates run in a transaction and re-read the new row through the
 //! caller's scope: a row the caller could not see afterwards is rolled back (403).
+//!
+//! Every write runs in one transaction with [`Hooks::in_transaction`] and its
+//! [audit entry](crate::audit); after the commit it publishes a
+//! `<plural>.created|updated|deleted` [event](crate::events) on the app's bus.
 
 mod etag;
 mod handlers;
 mod hooks;
-mod openapi;
+pub(crate) mod openapi;
 mod patch;
 mod traits;
 
 pub use etag::etag_of;
+pub use handlers::read_access;
 pub use handlers::routes;
-pub use hooks::{HookContext, Hooks, NoHooks};
+pub use hooks::{Change, HookContext, Hooks, NoHooks};
 pub use openapi::resource_doc;
 pub use patch::double_option;
 pub use traits::{Parent, Resource, WriteContext};

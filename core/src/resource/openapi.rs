@@ -56,7 +56,10 @@ fn is_parent<R: Resource>(field: &FieldMeta) -> bool {
     R::PARENTS.iter().any(|p| p.field.name == field.name)
 }
 
-fn object<'a>(fields: impl Iterator<Item = &'a FieldMeta>, all_optional: bool) -> RefOr<Schema> {
+pub(crate) fn object<'a>(
+    fields: impl Iterator<Item = &'a FieldMeta>,
+    all_optional: bool,
+) -> RefOr<Schema> {
     let mut builder = ObjectBuilder::new();
     for field in fields {
         builder = builder.property(field.name, field_type_schema(field.ty));

@@ -40,6 +40,12 @@ pub trait Resource: Entity + Serialize + DeserializeOwned + Clone {
     /// Read rows by id through the app's cache ([`App::cache`](crate::App::cache)),
     /// for callers whose grant is unscoped; writes invalidate.
     const CACHE: bool = false;
+    /// Record every write in the audit log ([`crate::audit`]), in the write's
+    /// transaction. Default true.
+    const AUDIT: bool = true;
+    /// API field names whose values the audit log redacts, beyond those that
+    /// look like secrets (`password`, `secret`, `token`, `…Hash`).
+    const REDACT: &'static [&'static str] = &[];
 
     /// The `POST` body: writable fields only.
     type Create: DeserializeOwned + validator::Validate + Send + 'static;
