@@ -58,6 +58,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod jobs;
 pub mod openapi;
 pub mod query;
 pub mod rate_limit;

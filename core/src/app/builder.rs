@@ -44,6 +44,9 @@ pub enum StartupError {
     /// The event bus could not be set up (an invalid `redis.url`).
     #[error("event bus: {0}")]
     Events(#[source] redis::RedisError),
+    /// The job queue could not be opened.
+    #[error("jobs: {0}")]
+    Jobs(#[from] crate::jobs::JobsError),
     /// The server failed while running.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
@@ -78,6 +81,8 @@ pub struct App {
     read_access: std::collections::HashMap<&'static str, crate::events::ReadAccess>,
     events: Option<crate::events::EventBus>,
     event_stream: bool,
+    jobs: bool,
+    job_registry: crate::jobs::Registry,
 }
 
 impl App {
@@ -100,6 +105,8 @@ impl App {
             read_access: std::collections::HashMap::new(),
             events: None,
             event_stream: false,
+            jobs: false,
+            job_registry: crate::jobs::Registry::default(),
         }
     }
 
@@ -145,6 +152,34 @@ impl App {
     /// scopes ([`events::routes`](crate::events::routes)).
     pub fn with_events(mut self) -> Self {
         self.event_stream = true;
+        self
+    }
+
+    /// Opens the job queue (`state.jobs()`) without registering a worker:
+    /// for an instance that only enqueues. [`job`](Self::job) and
+    /// [`cron`](Self::cron) imply it.
+    pub fn with_jobs(mut self) -> Self {
+        self.jobs = true;
+        self
+    }
+
+    /// Runs a worker for job type `J` with the server (unless `jobs.workers`
+    /// is false), or alone with [`Server::run_workers`].
+    pub fn job<J: crate::jobs::Job>(mut self) -> Self {
+        self.jobs = true;
+        self.job_registry.job::<J>();
+        self
+    }
+
+    /// Queues `job` on the cron `schedule` (six fields, UTC:
+    /// `sec min hour day month weekday`, e.g. `"0 0 7 * * *"` daily at 07:00)
+    /// and runs `J`'s worker. With several instances each tick is queued once.
+    /// An invalid schedule stops start-up with a message naming it.
+    pub fn cron<J: crate::jobs::Job>(mut self, schedule: &str, job: J) -> Self {
+        self.jobs = true;
+        self.job_registry.job::<J>();
+        self.job_registry
+            .cron(crate::jobs::CronEntry::new(schedule, job));
         self
     }
 
@@ -218,6 +253,7 @@ impl App {
     /// assembles the router.
     pub async fn build(self) -> Result<Server, StartupError> {
         let mut problems = self.config.problems();
+        problems.extend(self.job_registry.problems());
         for scope in self.policy.scopes() {
             if !self.scopes.contains(scope) {
                 problems.push(format!(
@@ -236,6 +272,9 @@ impl App {
                 auth::migrations().run(&db).await?;
             }
             crate::audit::migrations().run(&db).await?;
+            if self.jobs {
+                crate::jobs::migrations().run(&db).await?;
+            }
             if !self.migrations.is_empty() {
                 self.migrations.run(&db).await?;
             }
@@ -263,13 +302,30 @@ impl App {
                 app.events = Some(bus);
             }
         }
-        app.build_with_db(db)
+        let jobs = if app.jobs {
+            Some(crate::jobs::open_queue(&app.config, &db).await?)
+        } else {
+            None
+        };
+        app.assemble(db, jobs)
     }
 
     /// Assembles the router around an already open pool (no migrations are run,
-    /// no admin is bootstrapped, and the event bus is in process unless one was
-    /// given with [`event_bus`](Self::event_bus)).
+    /// no admin is bootstrapped, the event bus is in process unless one was
+    /// given with [`event_bus`](Self::event_bus), and a job queue, if any, is
+    /// kept in this database).
     pub fn build_with_db(self, db: Db) -> Result<Server, StartupError> {
+        let jobs = self.jobs.then(|| {
+            let storage = match &db {
+                Db::Sqlite(pool) => crate::jobs::Storage::Sqlite(pool.clone()),
+                Db::Postgres(pool) => crate::jobs::Storage::Postgres(pool.clone()),
+            };
+            crate::jobs::JobQueue::new(storage, db.clone())
+        });
+        self.assemble(db, jobs)
+    }
+
+    fn assemble(self, db: Db, jobs: Option<crate::jobs::JobQueue>) -> Result<Server, StartupError> {
         let metrics_enabled = self.config.http.metrics;
         let has_resources = !self.resource_docs.is_empty();
         let event_stream = self.event_stream;
@@ -332,6 +388,7 @@ impl App {
             extensions: self.extensions,
             events,
             read_access: self.read_access,
+            jobs,
         });
         let mut api = self.api;
         if has_resources {
@@ -358,7 +415,7 @@ impl App {
         }
         let router = router.fallback(not_found);
         let router = stack::apply(router, &state).with_state(state.clone());
-        Ok(Server::new(state, router))
+        Ok(Server::new(state, router, self.job_registry))
     }
 
     /// Builds the app and serves it on `server.bind_addr` until SIGINT/SIGTERM.

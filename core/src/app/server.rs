@@ -11,11 +11,40 @@ use super::{AppState, StartupError};
 pub struct Server {
     state: AppState,
     router: Router,
+    jobs: crate::jobs::Registry,
 }
 
 impl Server {
-    pub(crate) fn new(state: AppState, router: Router) -> Self {
-        Self { state, router }
+    pub(crate) fn new(state: AppState, router: Router, jobs: crate::jobs::Registry) -> Self {
+        Self {
+            state,
+            router,
+            jobs,
+        }
+    }
+
+    /// Starts this instance's job workers, cron schedules and outbox relay
+    /// (`None` when the app has no job queue). They stop when the server shuts
+    /// down; [`Workers::kill`](crate::jobs::Workers::kill) drops them at once.
+    /// [`serve`](Self::serve) calls this itself unless `jobs.workers` is false.
+    pub fn start_workers(&self) -> Option<crate::jobs::Workers> {
+        crate::jobs::Workers::start(&self.state, &self.jobs)
+    }
+
+    /// Runs only the job workers (no HTTP) until `shutdown` completes, lets
+    /// in-flight jobs finish for at most `server.shutdown_timeout_secs`, and
+    /// closes the pool: a worker-only process.
+    pub async fn run_workers(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let workers = self.start_workers();
+        shutdown.await;
+        self.state.begin_shutdown();
+        if let Some(workers) = workers {
+            workers
+                .stop(self.state.config().server.shutdown_timeout())
+                .await;
+        }
+        self.state.db().close().await;
+        tracing::info!("workers shut down cleanly");
     }
 
     /// The complete router (for `tower::ServiceExt::oneshot` in tests).
@@ -49,6 +78,11 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
         let drain = self.state.config().server.shutdown_timeout();
+        let workers = if self.state.config().jobs.workers {
+            self.start_workers()
+        } else {
+            None
+        };
         let (started, mut on_started) = tokio::sync::watch::channel(false);
         let state = self.state.clone();
         let signal = async move {
@@ -76,6 +110,10 @@ impl Server {
             () = deadline => {
                 tracing::warn!(drain_secs = drain.as_secs(), "drain time exceeded; dropping remaining connections");
             }
+        }
+        if let Some(workers) = workers {
+            // The shutdown signal already told them to stop taking jobs.
+            workers.stop(drain).await;
         }
         self.state.db().close().await;
         tracing::info!("shut down cleanly");

@@ -36,6 +36,7 @@ struct Inner {
     extensions: http::Extensions,
     events: EventBus,
     read_access: HashMap<&'static str, ReadAccess>,
+    jobs: Option<crate::jobs::JobQueue>,
     shutting_down: AtomicBool,
     shutdown: watch::Sender<bool>,
 }
@@ -51,6 +52,7 @@ pub(crate) struct StateParts {
     pub(crate) extensions: http::Extensions,
     pub(crate) events: EventBus,
     pub(crate) read_access: HashMap<&'static str, ReadAccess>,
+    pub(crate) jobs: Option<crate::jobs::JobQueue>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             extensions,
             events,
             read_access,
+            jobs,
         } = parts;
         let cursors = Arc::new(cursor_codec(&config));
         let (shutdown, _) = watch::channel(false);
@@ -81,6 +84,7 @@ impl AppState {
                 extensions,
                 events,
                 read_access,
+                jobs,
                 shutting_down: AtomicBool::new(false),
                 shutdown,
             }),
@@ -147,6 +151,12 @@ impl AppState {
     /// `None` when no such resource is mounted.
     pub fn read_access(&self, path: &str) -> Option<ReadAccess> {
         self.inner.read_access.get(path).copied()
+    }
+
+    /// The job queue, when the app registered jobs ([`App::job`](crate::App::job),
+    /// [`App::cron`](crate::App::cron)) or asked for it ([`App::with_jobs`](crate::App::with_jobs)).
+    pub fn jobs(&self) -> Option<&crate::jobs::JobQueue> {
+        self.inner.jobs.as_ref()
     }
 
     /// A receiver that turns `true` when graceful shutdown begins (long-lived

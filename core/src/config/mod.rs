@@ -25,6 +25,6 @@ mod validate;
 
 pub use load::ConfigError;
 pub use settings::{
-    AuthConfig, Config, DatabaseConfig, Environment, EventsConfig, HttpConfig, LogConfig,
-    LogFormat, RateLimitConfig, RedisConfig, ServerConfig,
+    AuthConfig, Config, DatabaseConfig, Environment, EventsConfig, HttpConfig, JobsBackend,
+    JobsConfig, LogConfig, LogFormat, RateLimitConfig, RedisConfig, ServerConfig,
 };

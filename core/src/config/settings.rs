@@ -59,6 +59,8 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// The change-event bus and its SSE stream.
     pub events: EventsConfig,
+    /// Background jobs: queue storage, workers, polling.
+    pub jobs: JobsConfig,
     /// Free-form application settings, read with [`Config::app`].
     pub app: toml::Table,
 }
@@ -318,6 +320,53 @@ impl Default for EventsConfig {
             namespace: "default".to_owned(),
             capacity: 1024,
             keep_alive_secs: 15,
+        }
+    }
+}
+
+/// `[jobs]`: the [`JobQueue`](crate::jobs::JobQueue) and its workers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobsConfig {
+    /// Where queued jobs live: `database` (the app's own SQLite or Postgres,
+    /// the default) or `redis` (`redis.url`).
+    pub backend: JobsBackend,
+    /// Run this instance's workers with the server. Default true; an
+    /// instance with `false` only enqueues (a web-only instance).
+    pub workers: bool,
+    /// Jobs one worker runs at once. Default 4.
+    pub concurrency: usize,
+    /// Milliseconds between a worker's polls of an empty queue; also its
+    /// heartbeat. Default 1000.
+    pub poll_interval_ms: u64,
+    /// Heartbeats a worker may miss before its running jobs are handed to
+    /// another worker (a crashed instance's jobs are resumed). Default 30.
+    pub missed_heartbeats: usize,
+    /// Milliseconds between sweeps of the transactional outbox. Default 500.
+    pub outbox_interval_ms: u64,
+}
+
+/// Where the job queue lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum JobsBackend {
+    /// The app's own database (`database.url`).
+    #[default]
+    Database,
+    /// Redis (`redis.url`).
+    Redis,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            backend: JobsBackend::Database,
+            workers: true,
+            concurrency: 4,
+            poll_interval_ms: 1000,
+            missed_heartbeats: 30,
+            outbox_interval_ms: 500,
         }
     }
 }

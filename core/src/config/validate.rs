@@ -171,6 +171,27 @@ impl Config {
             events.capacity >= 1,
             "events.capacity must be at least 1".into(),
         );
+        let jobs = &self.jobs;
+        check(
+            !(jobs.backend == super::JobsBackend::Redis && self.redis.url.is_none()),
+            "jobs.backend is redis but redis.url (REDIS_URL) is unset".into(),
+        );
+        check(
+            jobs.concurrency >= 1,
+            "jobs.concurrency must be at least 1".into(),
+        );
+        check(
+            jobs.poll_interval_ms >= 10,
+            "jobs.poll_interval_ms must be at least 10".into(),
+        );
+        check(
+            jobs.missed_heartbeats >= 1,
+            "jobs.missed_heartbeats must be at least 1".into(),
+        );
+        check(
+            jobs.outbox_interval_ms >= 10,
+            "jobs.outbox_interval_ms must be at least 10".into(),
+        );
         problems
     }
 }

@@ -139,6 +139,10 @@ async fn finish_write<R: Resource>(
         audit::record(context.state, &mut tx, &entry).await?;
     }
     tx.commit().await?;
+    if let Some(jobs) = context.state.jobs() {
+        // A hook may have queued jobs in the transaction: relay them now.
+        jobs.outbox_committed();
+    }
     let data = after.or(before).unwrap_or(serde_json::Value::Null);
     let event = Event::new(
         R::PATH,

@@ -1,0 +1,575 @@
+//! Background jobs (SPEC §11b) on every storage: the app's SQLite, the app's
+//! Postgres, and Redis. Success, retry then success, exhaustion into the dead
+//! letters, delayed jobs, cron ticks queued once across instances, a
+//! transactional enqueue rolled back, a worker killed mid-job whose job is
+//! finished by another, and two instances sharing one queue without running a
+//! job twice.
+//!
+//! Each job records what happened under a key unique to its test run, so
+//! leftovers from other runs (Redis outlives a test) never count.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use strata::config::JobsBackend;
+use strata::jobs::{Job, JobContext, JobError};
+use strata::testing::{TestDatabase, redis_url};
+use strata::{App, Config};
+use uuid::Uuid;
+
+/// Per key: the attempt number of every run that started.
+static STARTS: LazyLock<Mutex<HashMap<String, Vec<u32>>>> = LazyLock::new(Default::default);
+/// Per key: runs that finished successfully, and when.
+static DONE: LazyLock<Mutex<HashMap<String, Vec<Instant>>>> = LazyLock::new(Default::default);
+
+fn started(key: &str, attempt: u32) -> usize {
+    let mut starts = STARTS.lock().unwrap();
+    let list = starts.entry(key.to_owned()).or_default();
+    list.push(attempt);
+    list.len()
+}
+
+fn finished(key: &str) {
+    DONE.lock()
+        .unwrap()
+        .entry(key.to_owned())
+        .or_default()
+        .push(Instant::now());
+}
+
+fn starts(key: &str) -> Vec<u32> {
+    STARTS.lock().unwrap().get(key).cloned().unwrap_or_default()
+}
+
+fn done(key: &str) -> Vec<Instant> {
+    DONE.lock().unwrap().get(key).cloned().unwrap_or_default()
+}
+
+fn key(label: &str) -> String {
+    format!("{label}-{}", Uuid::new_v4().simple())
+}
+
+/// Fails its first `fail_times` runs, then succeeds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Flaky {
+    key: String,
+    fail_times: u32,
+}
+
+impl Job for Flaky {
+    const NAME: &'static str = "strata_test_flaky";
+    const MAX_ATTEMPTS: u32 = 5;
+    const BACKOFF: Duration = Duration::from_millis(50);
+    const MAX_BACKOFF: Duration = Duration::from_millis(200);
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        started(&self.key, ctx.attempt());
+        if ctx.attempt() <= self.fail_times {
+            return Err(format!("flaky failure on attempt {}", ctx.attempt()).into());
+        }
+        finished(&self.key);
+        Ok(())
+    }
+}
+
+/// Always fails: three attempts, then the dead letters.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Doomed {
+    key: String,
+}
+
+impl Job for Doomed {
+    const NAME: &'static str = "strata_test_doomed";
+    const MAX_ATTEMPTS: u32 = 3;
+    const BACKOFF: Duration = Duration::from_millis(50);
+    const MAX_BACKOFF: Duration = Duration::from_millis(100);
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        started(&self.key, ctx.attempt());
+        Err("the mail server said no".into())
+    }
+}
+
+/// Records that it ran; the first run of a key with `hang_first` hangs (its
+/// worker is killed meanwhile).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stamp {
+    key: String,
+    #[serde(default)]
+    hang_first: bool,
+}
+
+impl Job for Stamp {
+    const NAME: &'static str = "strata_test_stamp";
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let nth = started(&self.key, ctx.attempt());
+        if self.hang_first && nth == 1 {
+            tokio::time::sleep(Duration::from_secs(600)).await;
+        }
+        finished(&self.key);
+        Ok(())
+    }
+}
+
+/// Counts runs per `(key, n)` to prove no job runs twice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Numbered {
+    key: String,
+    n: u32,
+}
+
+impl Job for Numbered {
+    const NAME: &'static str = "strata_test_numbered";
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let key = format!("{}#{}", self.key, self.n);
+        started(&key, ctx.attempt());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        finished(&key);
+        Ok(())
+    }
+}
+
+/// The cron's job: records each run under its fixed key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Tick {
+    key: String,
+}
+
+impl Job for Tick {
+    const NAME: &'static str = "strata_test_tick";
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        started(&self.key, ctx.attempt());
+        finished(&self.key);
+        Ok(())
+    }
+}
+
+/// One storage to run a scenario on, with the database it needs.
+struct Setup {
+    label: &'static str,
+    db: TestDatabase,
+    config: Config,
+}
+
+/// SQLite, plus Postgres and Redis when `TEST_DATABASE_URL`/`TEST_REDIS_URL`
+/// are set (the Redis queue sits beside a SQLite app database).
+async fn setups() -> Vec<Setup> {
+    let mut all = Vec::new();
+    let sqlite = TestDatabase::sqlite();
+    all.push(Setup {
+        label: "sqlite",
+        config: fast(sqlite.config()),
+        db: sqlite,
+    });
+    if let Some(pg) = TestDatabase::postgres().await {
+        all.push(Setup {
+            label: "postgres",
+            config: fast(pg.config()),
+            db: pg,
+        });
+    }
+    if let Some(url) = redis_url() {
+        let db = TestDatabase::sqlite();
+        let mut config = fast(db.config());
+        config.jobs.backend = JobsBackend::Redis;
+        config.redis.url = Some(url);
+        all.push(Setup {
+            label: "redis",
+            config,
+            db,
+        });
+    }
+    all
+}
+
+/// Quick polls and a 1 s orphan timeout, so the suite runs in seconds.
+fn fast(mut config: Config) -> Config {
+    config.jobs.poll_interval_ms = 200;
+    config.jobs.missed_heartbeats = 5;
+    config.jobs.outbox_interval_ms = 100;
+    config
+}
+
+async fn eventually(what: &str, limit: Duration, mut check: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_job_runs_and_a_flaky_one_is_retried_with_backoff_until_it_succeeds() {
+    for setup in setups().await {
+        let label = setup.label;
+        let server = App::new(setup.config.clone())
+            .job::<Flaky>()
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let workers = server.start_workers().expect("the app has a queue");
+        let queue = server.state().jobs().expect("queue").clone();
+
+        let ok = key("ok");
+        let flaky = key("flaky");
+        queue
+            .enqueue(Flaky {
+                key: ok.clone(),
+                fail_times: 0,
+            })
+            .await
+            .unwrap();
+        queue
+            .enqueue(Flaky {
+                key: flaky.clone(),
+                fail_times: 2,
+            })
+            .await
+            .unwrap();
+        eventually("both jobs done", Duration::from_secs(20), || {
+            done(&ok).len() == 1 && done(&flaky).len() == 1
+        })
+        .await;
+        assert_eq!(starts(&ok), [1], "{label}: one run");
+        assert_eq!(
+            starts(&flaky),
+            [1, 2, 3],
+            "{label}: two failures, then success"
+        );
+        assert!(queue.dead_letters().await.unwrap().is_empty(), "{label}");
+        workers.stop(Duration::from_secs(5)).await;
+        drop(setup.db);
+    }
+}
+
+#[tokio::test]
+async fn a_job_that_keeps_failing_is_dead_lettered_after_its_attempts_and_can_be_retried() {
+    for setup in setups().await {
+        let label = setup.label;
+        let server = App::new(setup.config.clone())
+            .job::<Doomed>()
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let workers = server.start_workers().expect("queue");
+        let queue = server.state().jobs().expect("queue").clone();
+        let doomed = key("doomed");
+        queue
+            .enqueue(Doomed {
+                key: doomed.clone(),
+            })
+            .await
+            .unwrap();
+
+        let mut dead = Vec::new();
+        let start = Instant::now();
+        while dead.is_empty() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{label}: no dead letter"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            dead = queue.dead_letters().await.unwrap();
+        }
+        assert_eq!(starts(&doomed), [1, 2, 3], "{label}: MAX_ATTEMPTS runs");
+        assert_eq!(dead.len(), 1, "{label}");
+        assert_eq!(dead[0].queue, "strata_test_doomed");
+        assert_eq!(dead[0].attempts, 3);
+        assert_eq!(dead[0].error, "the mail server said no");
+        assert_eq!(dead[0].payload["key"], doomed.as_str());
+
+        // Dead means dead: nothing runs it again.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(
+            starts(&doomed).len(),
+            3,
+            "{label}: not run after dead-lettering"
+        );
+
+        // A person can put it back with fresh attempts.
+        assert!(queue.retry_dead(&dead[0].id, 1).await.unwrap());
+        assert!(
+            !queue.retry_dead(&dead[0].id, 1).await.unwrap(),
+            "already moved"
+        );
+        eventually("the retried job's run", Duration::from_secs(20), || {
+            starts(&doomed).len() == 4
+        })
+        .await;
+        workers.stop(Duration::from_secs(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_delayed_job_waits_for_its_time() {
+    for setup in setups().await {
+        let label = setup.label;
+        let server = App::new(setup.config.clone())
+            .job::<Stamp>()
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let workers = server.start_workers().expect("queue");
+        let queue = server.state().jobs().expect("queue").clone();
+        let later = key("later");
+        let now = key("now");
+        let queued_at = Instant::now();
+        queue
+            .enqueue_in(
+                Stamp {
+                    key: later.clone(),
+                    hang_first: false,
+                },
+                Duration::from_secs(3),
+            )
+            .await
+            .unwrap();
+        queue
+            .enqueue(Stamp {
+                key: now.clone(),
+                hang_first: false,
+            })
+            .await
+            .unwrap();
+        eventually("the immediate job", Duration::from_secs(10), || {
+            done(&now).len() == 1
+        })
+        .await;
+        eventually("the delayed job", Duration::from_secs(15), || {
+            done(&later).len() == 1
+        })
+        .await;
+        // run_at is kept to the second: a 3 s delay runs no sooner than 2 s.
+        let waited = done(&later)[0] - queued_at;
+        assert!(
+            waited >= Duration::from_secs(2),
+            "{label}: ran after {waited:?}"
+        );
+        assert!(done(&now)[0] < done(&later)[0], "{label}");
+        workers.stop(Duration::from_secs(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_cron_schedule_queues_each_tick_once_across_two_instances() {
+    for setup in setups().await {
+        let label = setup.label;
+        let ticks = key("tick");
+        let build = || async {
+            App::new(setup.config.clone())
+                .cron("* * * * * *", Tick { key: ticks.clone() })
+                .build()
+                .await
+                .unwrap_or_else(|e| panic!("{label}: {e}"))
+        };
+        let a = build().await;
+        let b = build().await;
+        let workers_a = a.start_workers().expect("queue");
+        let workers_b = b.start_workers().expect("queue");
+        eventually("three cron runs", Duration::from_secs(15), || {
+            done(&ticks).len() >= 3
+        })
+        .await;
+        workers_a.stop(Duration::from_secs(5)).await;
+        workers_b.stop(Duration::from_secs(5)).await;
+        // Both instances ticked every second; the ledger let one queue each tick.
+        let db = a.state().db();
+        let ledger = match db {
+            strata::Db::Sqlite(pool) => {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM strata_cron_ticks")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }
+            strata::Db::Postgres(pool) => {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM strata_cron_ticks")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let runs = done(&ticks).len() as i64;
+        assert!(runs >= 3, "{label}");
+        assert_eq!(
+            runs, ledger,
+            "{label}: one run per claimed tick, none doubled"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_job_queued_in_a_rolled_back_transaction_never_runs() {
+    for setup in setups().await {
+        let label = setup.label;
+        let server = App::new(setup.config.clone())
+            .job::<Stamp>()
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let queue = server.state().jobs().expect("queue").clone();
+        let db = server.state().db().clone();
+
+        let rolled_back = key("rolled-back");
+        let mut tx = db.begin().await.unwrap();
+        queue
+            .enqueue_tx(
+                &mut tx,
+                Stamp {
+                    key: rolled_back.clone(),
+                    hang_first: false,
+                },
+            )
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(
+            queue.flush_outbox().await.unwrap(),
+            0,
+            "{label}: nothing to relay"
+        );
+
+        let committed = key("committed");
+        let mut tx = db.begin().await.unwrap();
+        queue
+            .enqueue_tx(
+                &mut tx,
+                Stamp {
+                    key: committed.clone(),
+                    hang_first: false,
+                },
+            )
+            .await
+            .unwrap();
+        // Not on the queue before the commit.
+        assert_eq!(
+            queue.flush_outbox().await.unwrap(),
+            0,
+            "{label}: uncommitted is invisible"
+        );
+        tx.commit().await.unwrap();
+
+        let workers = server.start_workers().expect("queue");
+        eventually("the committed job", Duration::from_secs(15), || {
+            done(&committed).len() == 1
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(
+            starts(&rolled_back).is_empty(),
+            "{label}: rolled back, never run"
+        );
+        workers.stop(Duration::from_secs(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_is_killed_mid_run_is_finished_by_another_worker() {
+    for setup in setups().await {
+        let label = setup.label;
+        let build = || async {
+            App::new(setup.config.clone())
+                .job::<Stamp>()
+                .build()
+                .await
+                .unwrap_or_else(|e| panic!("{label}: {e}"))
+        };
+        let a = build().await;
+        let b = build().await;
+        let hung = key("hung");
+        let workers_a = a.start_workers().expect("queue");
+        a.state()
+            .jobs()
+            .expect("queue")
+            .enqueue(Stamp {
+                key: hung.clone(),
+                hang_first: true,
+            })
+            .await
+            .unwrap();
+        eventually("the first run to start", Duration::from_secs(10), || {
+            starts(&hung).len() == 1
+        })
+        .await;
+        // The process dies: no graceful stop, no acknowledgement.
+        workers_a.kill();
+        let workers_b = b.start_workers().expect("queue");
+        eventually(
+            "another worker to finish it",
+            Duration::from_secs(30),
+            || done(&hung).len() == 1,
+        )
+        .await;
+        assert_eq!(
+            starts(&hung).len(),
+            2,
+            "{label}: started twice, finished once"
+        );
+        workers_b.stop(Duration::from_secs(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_instances_on_one_queue_run_every_job_exactly_once() {
+    for setup in setups().await {
+        let label = setup.label;
+        let build = || async {
+            App::new(setup.config.clone())
+                .job::<Numbered>()
+                .build()
+                .await
+                .unwrap_or_else(|e| panic!("{label}: {e}"))
+        };
+        let a = build().await;
+        let b = build().await;
+        let batch = key("batch");
+        let queue = a.state().jobs().expect("queue").clone();
+        for n in 0..40 {
+            queue
+                .enqueue(Numbered {
+                    key: batch.clone(),
+                    n,
+                })
+                .await
+                .unwrap();
+        }
+        let workers_a = a.start_workers().expect("queue");
+        let workers_b = b.start_workers().expect("queue");
+        let all_done = || (0..40).all(|n| done(&format!("{batch}#{n}")).len() == 1);
+        eventually("all 40 jobs", Duration::from_secs(30), all_done).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for n in 0..40 {
+            let key = format!("{batch}#{n}");
+            assert_eq!(
+                starts(&key).len(),
+                1,
+                "{label}: job {n} ran {:?}",
+                starts(&key)
+            );
+        }
+        workers_a.stop(Duration::from_secs(5)).await;
+        workers_b.stop(Duration::from_secs(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_cron_schedule_stops_start_up_with_a_message() {
+    let db = TestDatabase::sqlite();
+    let err = App::new(db.config())
+        .cron("every tuesday", Tick { key: key("never") })
+        .build()
+        .await
+        .expect_err("invalid schedule");
+    let message = err.to_string();
+    assert!(
+        message.contains(
+            "cron schedule `every tuesday` for `strata_test_tick@every tuesday` is invalid"
+        ),
+        "{message}"
+    );
+}
