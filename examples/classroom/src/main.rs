@@ -23,8 +23,14 @@
 //! `/api/v1/assignments/{id}/subtasks`) and guardian links
 //! (`POST /api/v1/students/{id}/guardians {guardianId}`). The API reference is at
 //! `/docs`, the document at `/openapi.json`.
+//!
+//! Live feed: `GET /api/v1/events` streams assignment (and subtask) changes over
+//! SSE to each user who may read them. Jobs (`src/reminders.rs`) run in the same
+//! process on the app's database: a reminder 24 h before each assignment is due,
+//! and a daily digest at 07:00 UTC (`STRATA_APP__DIGEST_CRON` to change it).
 
 mod domains;
+mod reminders;
 mod scopes;
 
 use std::process::ExitCode;
@@ -38,6 +44,10 @@ const DEFAULTS: &str = include_str!("../config/defaults.toml");
 /// The classroom roles (SPEC §11).
 const POLICY: &str = include_str!("../config/policy.toml");
 
+/// When the daily digest is queued (UTC) unless `[app] digest_cron`
+/// (`STRATA_APP__DIGEST_CRON`) says otherwise.
+const DIGEST_CRON: &str = "0 0 7 * * *";
+
 fn migrations() -> Migrations {
     Migrations::new()
         .sqlite(sqlx::migrate!("migrations/sqlite"))
@@ -47,6 +57,10 @@ fn migrations() -> Migrations {
 async fn run() -> Result<(), StartupError> {
     let config = Config::load_layered(DEFAULTS)?;
     let policy = Policy::from_toml(POLICY)?;
+    let digest_cron = config
+        .app::<String>("digest_cron")
+        .and_then(Result::ok)
+        .unwrap_or_else(|| DIGEST_CRON.to_owned());
     let cache = strata::CacheAside::new(
         std::sync::Arc::new(strata::cache::MokaCache::new(16 * 1024 * 1024)),
         std::time::Duration::from_secs(60),
@@ -64,6 +78,9 @@ async fn run() -> Result<(), StartupError> {
         .resource::<domains::assignments::Assignment>()
         .resource::<domains::subtasks::Subtask>()
         .resource::<domains::guardians::GuardianLink>()
+        .with_events()
+        .job::<reminders::DueReminder>()
+        .cron(&digest_cron, reminders::DailyDigest)
         .migrations(migrations())
         .serve()
         .await

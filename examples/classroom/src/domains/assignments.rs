@@ -3,10 +3,13 @@
 
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use strata::chrono::{DateTime, Utc};
-use strata::resource::{HookContext, Hooks};
+use strata::chrono::{DateTime, Duration, Utc};
+use strata::db::Tx;
+use strata::resource::{Change, HookContext, Hooks};
 use strata::{AppError, FieldError};
 use uuid::Uuid;
+
+use crate::reminders::DueReminder;
 
 /// One assignment of one student.
 #[derive(strata::Resource, Serialize, Deserialize, Clone, Debug)]
@@ -70,6 +73,34 @@ impl Hooks<Assignment> for AssignmentRules {
                     "must be in the future",
                 )]));
             }
+            Ok(())
+        })
+    }
+
+    /// Queues the assignment's due reminder with the write: for 24 hours
+    /// before the due date (at once if that has passed), again whenever the
+    /// due date moves. A rolled-back write queues nothing.
+    fn in_transaction<'a>(
+        &'a self,
+        ctx: HookContext<'a>,
+        tx: &'a mut Tx,
+        change: Change<'a, Assignment>,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            let row = match change {
+                Change::Created(row) => row,
+                Change::Updated { before, after } if before.due_date != after.due_date => after,
+                _ => return Ok(()),
+            };
+            let Some(jobs) = ctx.state.jobs() else {
+                return Ok(());
+            };
+            let reminder = DueReminder {
+                assignment_id: row.id,
+                due_date: row.due_date,
+            };
+            let at = (row.due_date - Duration::hours(24)).max(Utc::now());
+            jobs.enqueue_tx_at(tx, reminder, at).await?;
             Ok(())
         })
     }
