@@ -42,6 +42,10 @@
 //! | [`cache`] | in-process and Redis caches, cache-aside loading with stampede protection |
 //! | [`app`] | the [`App`] builder, health endpoints, graceful shutdown |
 //! | [`auth`] | JWT access tokens, refresh tokens, passwords, [`auth::AuthUser`], `/api/v1/auth/*` |
+//! | [`resource`] | the [`Resource`](resource::Resource) trait, hooks and generated routes behind `#[derive(Resource)]` |
+//! | [`events`] | change events after each committed write, Redis fan-out, `GET /api/v1/events` (SSE) |
+//! | [`audit`] | the audit log written in each write's transaction, `GET /api/v1/audit` |
+//! | [`jobs`] | background jobs on apalis: [`jobs::Job`], [`jobs::JobQueue`], retries, dead letters, cron, transactional enqueue |
 //! | [`openapi`] | the OpenAPI 3.1 document (`/openapi.json`) and the reference page (`/docs`) |
 //! | [`testing`] | isolated test databases and request helpers |
 //!
