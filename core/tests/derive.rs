@@ -473,3 +473,31 @@ async fn a_per_resource_rate_limit_applies_to_its_routes_only() {
     assert_eq!(tasks.status, 200);
     assert_eq!(tasks.header("ratelimit-limit"), Some("1000"));
 }
+
+#[test]
+fn read_only_fields_are_left_out_of_the_documented_bodies() {
+    let doc = strata::resource::resource_doc::<Task>();
+    let properties = |schema: &strata::openapi::utoipa::openapi::RefOr<
+        strata::openapi::utoipa::openapi::schema::Schema,
+    >| {
+        let json = serde_json::to_value(schema).unwrap();
+        let mut names: Vec<String> = json["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(
+        properties(&doc.schema).contains(&"score".to_owned()),
+        "readable"
+    );
+    for (name, body) in [&doc.create, &doc.update, &doc.patch] {
+        let fields = properties(body);
+        assert!(!fields.contains(&"score".to_owned()), "{name}: {fields:?}");
+        assert!(!fields.contains(&"id".to_owned()), "{name}: {fields:?}");
+        assert!(fields.contains(&"title".to_owned()), "{name}: {fields:?}");
+    }
+}

@@ -196,10 +196,11 @@ async fn setups() -> Vec<Setup> {
     all
 }
 
-/// Quick polls and a 1 s orphan timeout, so the suite runs in seconds.
+/// Quick polls and the shortest orphan timeout the config allows (3 s), so
+/// the suite runs in seconds.
 fn fast(mut config: Config) -> Config {
     config.jobs.poll_interval_ms = 200;
-    config.jobs.missed_heartbeats = 5;
+    config.jobs.missed_heartbeats = 15;
     config.jobs.outbox_interval_ms = 100;
     config
 }
@@ -788,5 +789,104 @@ mod through_a_resource {
             );
             workers.stop(Duration::from_secs(5)).await;
         }
+    }
+}
+
+#[tokio::test]
+async fn a_worker_only_process_runs_jobs_queued_by_a_web_only_one() {
+    for setup in setups().await {
+        let label = setup.label;
+        // The web tier only enqueues; the worker tier serves no HTTP.
+        let mut web_config = setup.config.clone();
+        web_config.jobs.workers = false;
+        let web = App::new(web_config)
+            .with_jobs()
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let worker = App::new(setup.config.clone())
+            .job::<Stamp>()
+            .build()
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(worker.run_workers(async move {
+            let _ = stopped.await;
+        }));
+        let queued = key("from-web");
+        web.state()
+            .jobs()
+            .expect("with_jobs opens the queue")
+            .enqueue(Stamp {
+                key: queued.clone(),
+                hang_first: false,
+            })
+            .await
+            .unwrap();
+        eventually("the worker tier to run it", Duration::from_secs(15), || {
+            done(&queued).len() == 1
+        })
+        .await;
+        stop.send(()).unwrap();
+        running.await.unwrap();
+    }
+}
+
+/// Runs for 5 s: longer than the orphan timeout of 3 s it is tested with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Long {
+    key: String,
+}
+
+impl Job for Long {
+    const NAME: &'static str = "strata_test_long";
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        started(&self.key, ctx.attempt());
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        finished(&self.key);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_job_longer_than_the_orphan_timeout_is_not_taken_over_from_a_live_worker() {
+    for setup in setups().await {
+        let label = setup.label;
+        let config = setup.config.clone(); // orphan timeout 3 s
+        let build = || async {
+            App::new(config.clone())
+                .job::<Long>()
+                .build()
+                .await
+                .unwrap_or_else(|e| panic!("{label}: {e}"))
+        };
+        let a = build().await;
+        let b = build().await;
+        let long = key("long");
+        let workers_a = a.start_workers().expect("queue");
+        a.state()
+            .jobs()
+            .expect("queue")
+            .enqueue(Long { key: long.clone() })
+            .await
+            .unwrap();
+        eventually("the run to start", Duration::from_secs(10), || {
+            starts(&long).len() == 1
+        })
+        .await;
+        let workers_b = b.start_workers().expect("queue");
+        eventually("the run to finish", Duration::from_secs(15), || {
+            done(&long).len() == 1
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(
+            starts(&long).len(),
+            1,
+            "{label}: a live worker's job was run again"
+        );
+        workers_a.stop(Duration::from_secs(5)).await;
+        workers_b.stop(Duration::from_secs(5)).await;
     }
 }

@@ -189,6 +189,15 @@ impl Config {
             "jobs.missed_heartbeats must be at least 1".into(),
         );
         check(
+            jobs.poll_interval_ms
+                .saturating_mul(jobs.missed_heartbeats as u64)
+                >= 3000,
+            "jobs.poll_interval_ms × jobs.missed_heartbeats must be at least 3000 ms (the queue \
+             storages compare heartbeats to the second; a shorter orphan timeout takes jobs \
+             from live workers)"
+                .into(),
+        );
+        check(
             jobs.outbox_interval_ms >= 10,
             "jobs.outbox_interval_ms must be at least 10".into(),
         );
@@ -234,6 +243,20 @@ mod tests {
         assert!(problems[1].starts_with("rate_limit.login (RATE_LIMIT_LOGIN): quota `5/week`"));
         assert!(problems[2].contains("`nope`"), "{}", problems[2]);
         assert!(problems[3].contains("REDIS_URL"), "{}", problems[3]);
+    }
+
+    #[test]
+    fn job_problems_are_one_line_each() {
+        let mut config = Config::for_env(Environment::Test);
+        config.jobs.backend = super::super::JobsBackend::Redis;
+        config.jobs.concurrency = 0;
+        config.jobs.poll_interval_ms = 100;
+        config.jobs.missed_heartbeats = 5;
+        let problems = config.problems();
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].starts_with("jobs.backend is redis but redis.url"));
+        assert!(problems[1].starts_with("jobs.concurrency must be at least 1"));
+        assert!(problems[2].starts_with("jobs.poll_interval_ms × jobs.missed_heartbeats"));
     }
 
     #[test]

@@ -50,6 +50,7 @@ fn writable<R: Resource>(field: &FieldMeta) -> bool {
     field.name != R::SPEC.id.name
         && R::OWNER.is_none_or(|owner| owner.name != field.name)
         && !R::CONVENTIONS.manages(field.column)
+        && !R::READ_ONLY.contains(&field.name)
 }
 
 fn is_parent<R: Resource>(field: &FieldMeta) -> bool {

@@ -46,6 +46,10 @@ pub trait Resource: Entity + Serialize + DeserializeOwned + Clone {
     /// API field names whose values the audit log redacts, beyond those that
     /// look like secrets (`password`, `secret`, `token`, `…Hash`).
     const REDACT: &'static [&'static str] = &[];
+    /// API names of fields no request body may set, beyond the id, the owner
+    /// and the managed columns (`#[resource(readonly)]`); the documented
+    /// bodies leave them out.
+    const READ_ONLY: &'static [&'static str] = &[];
 
     /// The `POST` body: writable fields only.
     type Create: DeserializeOwned + validator::Validate + Send + 'static;

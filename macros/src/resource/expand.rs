@@ -383,6 +383,11 @@ fn resource(model: &Model<'_>) -> TokenStream {
         };
         quote!(#name: #value)
     });
+    let read_only = model
+        .fields
+        .iter()
+        .filter(|f| f.role == Role::ReadOnly)
+        .map(|f| &f.api);
     let update_names: Vec<_> = model
         .fields
         .iter()
@@ -398,6 +403,7 @@ fn resource(model: &Model<'_>) -> TokenStream {
             const PARENTS: &'static [::strata::resource::Parent] = &[#(#parents),*];
             const RATE_LIMIT: ::core::option::Option<&'static str> = #rate_limit;
             const CACHE: bool = #cache;
+            const READ_ONLY: &'static [&'static str] = &[#(#read_only),*];
 
             type Create = #create;
             type Replace = #replace;
