@@ -197,6 +197,17 @@ fn item_response<R: Resource>(
     location: Option<String>,
 ) -> Result<Response, AppError> {
     let etag = etag_for(row)?;
+    tagged_item_response(status, row, etag, location)
+}
+
+/// [`item_response`] with the row's ETag already computed (a GET needs it
+/// first, for `If-None-Match`; an unversioned row's tag costs a serialisation).
+fn tagged_item_response<R: Resource>(
+    status: StatusCode,
+    row: &R,
+    etag: HeaderValue,
+    location: Option<String>,
+) -> Result<Response, AppError> {
     let body = serde_json::to_vec(&Envelope::new(row))?;
     let mut response = (
         status,
@@ -299,7 +310,7 @@ async fn read<R: Resource>(
     {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    item_response(StatusCode::OK, &row, None)
+    tagged_item_response(StatusCode::OK, &row, etag, None)
 }
 
 async fn create<R: Resource>(
