@@ -393,8 +393,8 @@ async fn a_cron_schedule_queues_each_tick_once_across_two_instances() {
         let began = Instant::now();
         let workers_a = a.start_workers().expect("queue");
         let workers_b = b.start_workers().expect("queue");
-        eventually("three cron runs", Duration::from_secs(15), || {
-            done(&ticks).len() >= 3
+        eventually("four cron runs", Duration::from_secs(15), || {
+            done(&ticks).len() >= 4
         })
         .await;
         workers_a.stop(Duration::from_secs(5)).await;
@@ -419,8 +419,9 @@ async fn a_cron_schedule_queues_each_tick_once_across_two_instances() {
         let runs = done(&ticks).len();
         assert!(runs >= 3, "{label}");
         // Two instances tick every second; without the ledger each second
-        // would run twice. A tick queued just before the stop may not have run.
-        assert!(runs <= seconds + 1, "{label}: {runs} runs in {seconds} s");
+        // would run twice. Partial seconds at either end allow one extra
+        // tick each; a tick queued just before the stop may not have run.
+        assert!(runs <= seconds + 2, "{label}: {runs} runs in {seconds} s");
         assert!(
             runs as i64 <= ledger,
             "{label}: {runs} runs for {ledger} claimed ticks"
