@@ -10,6 +10,7 @@ pub mod args;
 pub mod commands;
 pub mod error;
 pub mod field;
+pub mod format;
 pub mod names;
 pub mod plan;
 pub mod project;
@@ -24,7 +25,7 @@ use project::Project;
 
 /// Runs one request from the directory `cwd`; returns the lines to print.
 pub fn run(request: Request, cwd: &Path) -> Result<Vec<String>, CliError> {
-    let (plan, log, mode) = match request {
+    let (plan, log, mode, root) = match request {
         Request::New(options, mode) => {
             let dir = cwd.join(&options.dir);
             let options = commands::new::NewOptions { dir, ..options };
@@ -36,22 +37,22 @@ pub fn run(request: Request, cwd: &Path) -> Result<Vec<String>, CliError> {
                     options.dir.display()
                 ));
             }
-            (plan, log, mode)
+            (plan, log, mode, options.dir)
         }
         Request::Resource(options, mode) => {
             let project = Project::find(cwd)?;
             let (plan, log) = commands::resource::run(&project, &options, mode)?;
-            (plan, log, mode)
+            (plan, log, mode, project.root)
         }
         Request::Job(options, mode) => {
             let project = Project::find(cwd)?;
             let (plan, log) = commands::job::run(&project, &options, mode)?;
-            (plan, log, mode)
+            (plan, log, mode, project.root)
         }
         Request::Migration(options, mode) => {
             let project = Project::find(cwd)?;
             let (plan, log) = commands::migration::run(&project, &options, mode)?;
-            (plan, log, mode)
+            (plan, log, mode, project.root)
         }
     };
     if mode.dry_run {
@@ -60,5 +61,7 @@ pub fn run(request: Request, cwd: &Path) -> Result<Vec<String>, CliError> {
         out.extend(log);
         return Ok(out);
     }
+    let mut log = log;
+    log.extend(format::rust_files(&root, &plan));
     Ok(log)
 }

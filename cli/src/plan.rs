@@ -172,7 +172,28 @@ pub fn inject(file: &str, marker: &str, text: &str) -> Injected {
     if file[..start].contains(&block) {
         return Injected::AlreadyPresent;
     }
-    Injected::Changed(format!("{}{block}{}", &file[..start], &file[start..]))
+    let at = if block.lines().count() == 1 {
+        sorted_position(file, start, &block)
+    } else {
+        start
+    };
+    Injected::Changed(format!("{}{block}{}", &file[..at], &file[at..]))
+}
+
+/// Where a one-line `block` goes among the one-line entries directly above the
+/// marker (at `marker`), keeping them sorted (`pub mod` lines, permissions).
+fn sorted_position(file: &str, marker: usize, block: &str) -> usize {
+    let mut at = marker;
+    while at > 0 {
+        let previous = file[..at - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = &file[previous..at];
+        let entry = !line.trim().is_empty() && !line.trim_start().starts_with(['/', '#']);
+        if !entry || line <= block {
+            break;
+        }
+        at = previous;
+    }
+    at
 }
 
 fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
@@ -191,6 +212,23 @@ mod tests {
         };
         assert_eq!(out, "fn f() {\n    let a = 1;\n    let b = 2;\n    let c = 3;\n    // here\n}\n");
         assert_eq!(inject(&out, "// here", "let b = 2;\nlet c = 3;\n"), Injected::AlreadyPresent);
+    }
+
+    #[test]
+    fn one_line_entries_stay_sorted() {
+        let file = "pub mod alpha;\npub mod gamma;\n// here\n";
+        let Injected::Changed(out) = inject(file, "// here", "pub mod beta;\n") else {
+            panic!("not injected");
+        };
+        assert_eq!(out, "pub mod alpha;\npub mod beta;\npub mod gamma;\n// here\n");
+        let Injected::Changed(out) = inject(&out, "// here", "pub mod zeta;\n") else {
+            panic!("not injected");
+        };
+        assert!(out.ends_with("pub mod gamma;\npub mod zeta;\n// here\n"), "{out}");
+        let Injected::Changed(out) = inject("// top\n// here\n", "// here", "pub mod a;\n") else {
+            panic!("not injected");
+        };
+        assert_eq!(out, "// top\npub mod a;\n// here\n");
     }
 
     #[test]
