@@ -187,13 +187,23 @@ fn sorted_position(file: &str, marker: usize, block: &str) -> usize {
     while at > 0 {
         let previous = file[..at - 1].rfind('\n').map_or(0, |i| i + 1);
         let line = &file[previous..at];
-        let entry = !line.trim().is_empty() && !line.trim_start().starts_with(['/', '#']);
-        if !entry || line <= block {
+        if kind(line) != kind(block) || line <= block {
             break;
         }
         at = previous;
     }
     at
+}
+
+/// What makes one-line entries alike: their indentation and their text up to
+/// the last space (`pub mod`), or the opening quote of a string entry.
+fn kind(line: &str) -> (usize, &str) {
+    let text = line.trim();
+    let indent = line.len() - line.trim_start().len();
+    if text.starts_with('"') {
+        return (indent, "\"");
+    }
+    (indent, text.rsplit_once(' ').map_or("", |(head, _)| head))
 }
 
 fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
@@ -229,6 +239,11 @@ mod tests {
             panic!("not injected");
         };
         assert_eq!(out, "// top\npub mod a;\n// here\n");
+        let toml = "[roles.x]\np = [\n    \"b:read\",\n    # here\n]\n";
+        let Injected::Changed(out) = inject(toml, "# here", "\"a:read\",\n") else {
+            panic!("not injected");
+        };
+        assert_eq!(out, "[roles.x]\np = [\n    \"a:read\",\n    \"b:read\",\n    # here\n]\n");
     }
 
     #[test]
