@@ -159,7 +159,8 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Request, clap::Error> {
-        Cli::try_parse_from(std::iter::once("strata").chain(args.iter().copied())).map(Request::from)
+        Cli::try_parse_from(std::iter::once("strata").chain(args.iter().copied()))
+            .map(Request::from)
     }
 
     #[test]
@@ -189,8 +190,15 @@ mod tests {
     #[test]
     fn generate_resource() {
         let request = parse(&[
-            "generate", "resource", "Comment", "body:text", "rating:int?:filter",
-            "--belongs-to", "Post", "--force", "--dry-run",
+            "generate",
+            "resource",
+            "Comment",
+            "body:text",
+            "rating:int?:filter",
+            "--belongs-to",
+            "Post",
+            "--force",
+            "--dry-run",
         ])
         .unwrap();
         assert_eq!(
@@ -213,12 +221,19 @@ mod tests {
     fn generate_job_and_migration() {
         assert_eq!(
             parse(&["generate", "job", "SendDigest"]).unwrap(),
-            Request::Job(JobOptions { name: "SendDigest".into() }, Mode::default())
+            Request::Job(
+                JobOptions {
+                    name: "SendDigest".into()
+                },
+                Mode::default()
+            )
         );
         assert_eq!(
             parse(&["generate", "migration", "add_slug", "--dry-run"]).unwrap(),
             Request::Migration(
-                MigrationOptions { name: "add_slug".into() },
+                MigrationOptions {
+                    name: "add_slug".into()
+                },
                 Mode {
                     dry_run: true,
                     force: false

@@ -37,7 +37,8 @@ pub enum FieldType {
 }
 
 /// The type names accepted on the command line, for error messages.
-const TYPES: &str = "string, text, int, bigint, float, bool, uuid, date, datetime, json, decimal, enum(a|b|c)";
+const TYPES: &str =
+    "string, text, int, bigint, float, bool, uuid, date, datetime, json, decimal, enum(a|b|c)";
 
 impl FieldType {
     fn parse(raw: &str) -> Result<Self, String> {
@@ -228,7 +229,9 @@ impl FieldSpec {
     fn check(&self) -> Result<(), String> {
         let ty = self.ty.label();
         if self.search && !self.ty.searchable() {
-            return Err(format!("`search` applies to string and text fields, not {ty}"));
+            return Err(format!(
+                "`search` applies to string and text fields, not {ty}"
+            ));
         }
         if self.ty == FieldType::Json && (self.filter || self.sort || self.unique) {
             return Err("json fields cannot be filtered, sorted or unique".into());
@@ -240,7 +243,9 @@ impl FieldSpec {
             );
         }
         if self.unique && matches!(self.ty, FieldType::Bool | FieldType::Enum(_)) {
-            return Err(format!("a {ty} field cannot be unique (it has a few values only)"));
+            return Err(format!(
+                "a {ty} field cannot be unique (it has a few values only)"
+            ));
         }
         Ok(())
     }
@@ -257,7 +262,10 @@ impl FieldSpec {
 
 /// Parses every field argument, refusing duplicates and a clash with the
 /// parent's foreign key.
-pub fn parse_fields(specs: &[String], foreign_key: Option<&str>) -> Result<Vec<FieldSpec>, CliError> {
+pub fn parse_fields(
+    specs: &[String],
+    foreign_key: Option<&str>,
+) -> Result<Vec<FieldSpec>, CliError> {
     let mut fields: Vec<FieldSpec> = Vec::with_capacity(specs.len());
     for spec in specs {
         let field: FieldSpec = spec.parse()?;
@@ -371,7 +379,9 @@ mod tests {
         let err = parse_fields(&specs, None).unwrap_err().to_string();
         assert!(err.contains("given twice"), "{err}");
         let specs = ["post_id:uuid".to_owned()];
-        let err = parse_fields(&specs, Some("post_id")).unwrap_err().to_string();
+        let err = parse_fields(&specs, Some("post_id"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("foreign key"), "{err}");
     }
 }

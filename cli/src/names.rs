@@ -7,20 +7,47 @@ use crate::error::CliError;
 /// Rust's strict and reserved keywords (2024 edition), which cannot name a
 /// module, a type or a field.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-    "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
-    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do",
-    "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
 /// Names a resource or job cannot take: they clash with Strata's own routes,
 /// tables and modules, or with names every app already uses.
 const RESERVED: &[&str] = &[
-    "app", "auth", "user", "users", "audit", "event", "events", "health", "metrics", "docs",
-    "openapi", "refresh_token", "refresh_tokens", "domain", "domains", "job", "jobs", "test",
-    "tests", "config", "strata", "migration", "migrations", "main", "lib", "std", "core",
-    "alloc", "mod", "common", "fixtures",
+    "app",
+    "auth",
+    "user",
+    "users",
+    "audit",
+    "event",
+    "events",
+    "health",
+    "metrics",
+    "docs",
+    "openapi",
+    "refresh_token",
+    "refresh_tokens",
+    "domain",
+    "domains",
+    "job",
+    "jobs",
+    "test",
+    "tests",
+    "config",
+    "strata",
+    "migration",
+    "migrations",
+    "main",
+    "lib",
+    "std",
+    "core",
+    "alloc",
+    "mod",
+    "common",
+    "fixtures",
 ];
 
 /// Whether `word` is a Rust keyword.
@@ -191,7 +218,20 @@ mod tests {
 
     #[test]
     fn refuses_keywords_reserved_and_bad_characters() {
-        for bad in ["", "1Post", "Blog-Post", "Blög", "Type", "type", "fn", "User", "Users", "Event", "Self", "Crate"] {
+        for bad in [
+            "",
+            "1Post",
+            "Blog-Post",
+            "Blög",
+            "Type",
+            "type",
+            "fn",
+            "User",
+            "Users",
+            "Event",
+            "Self",
+            "Crate",
+        ] {
             let err = Name::parse(bad).unwrap_err();
             assert!(matches!(err, CliError::InvalidName { .. }), "{bad}: {err}");
         }

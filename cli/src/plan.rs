@@ -91,7 +91,8 @@ impl Plan {
             let target = root.join(&injection.path);
             let current = match edits.iter().find(|(p, _)| *p == target) {
                 Some((_, text)) => text.clone(),
-                None => std::fs::read_to_string(&target).map_err(|e| CliError::io(&injection.path, e))?,
+                None => std::fs::read_to_string(&target)
+                    .map_err(|e| CliError::io(&injection.path, e))?,
             };
             match inject(&current, &injection.marker, &injection.text) {
                 Injected::Changed(next) => {
@@ -119,7 +120,11 @@ impl Plan {
         }
         let mut written = Vec::new();
         for file in &self.files {
-            let verb = if root.join(&file.path).exists() { "replace" } else { "create " };
+            let verb = if root.join(&file.path).exists() {
+                "replace"
+            } else {
+                "create "
+            };
             written.push(format!("{verb} {}", file.path.display()));
         }
         written.extend(log);
@@ -155,7 +160,10 @@ pub enum Injected {
 /// trimmed, indented like it.
 pub fn inject(file: &str, marker: &str, text: &str) -> Injected {
     let Some(start) = line_starts(file).find(|&i| {
-        file[i..].lines().next().is_some_and(|line| line.trim() == marker)
+        file[i..]
+            .lines()
+            .next()
+            .is_some_and(|line| line.trim() == marker)
     }) else {
         return Injected::NoMarker;
     };
@@ -207,7 +215,11 @@ fn kind(line: &str) -> (usize, &str) {
 }
 
 fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
-    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1).filter(move |&i| i < text.len()))
+    std::iter::once(0).chain(
+        text.match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .filter(move |&i| i < text.len()),
+    )
 }
 
 #[cfg(test)]
@@ -220,8 +232,14 @@ mod tests {
         let Injected::Changed(out) = inject(file, "// here", "let b = 2;\nlet c = 3;\n") else {
             panic!("not injected");
         };
-        assert_eq!(out, "fn f() {\n    let a = 1;\n    let b = 2;\n    let c = 3;\n    // here\n}\n");
-        assert_eq!(inject(&out, "// here", "let b = 2;\nlet c = 3;\n"), Injected::AlreadyPresent);
+        assert_eq!(
+            out,
+            "fn f() {\n    let a = 1;\n    let b = 2;\n    let c = 3;\n    // here\n}\n"
+        );
+        assert_eq!(
+            inject(&out, "// here", "let b = 2;\nlet c = 3;\n"),
+            Injected::AlreadyPresent
+        );
     }
 
     #[test]
@@ -230,11 +248,17 @@ mod tests {
         let Injected::Changed(out) = inject(file, "// here", "pub mod beta;\n") else {
             panic!("not injected");
         };
-        assert_eq!(out, "pub mod alpha;\npub mod beta;\npub mod gamma;\n// here\n");
+        assert_eq!(
+            out,
+            "pub mod alpha;\npub mod beta;\npub mod gamma;\n// here\n"
+        );
         let Injected::Changed(out) = inject(&out, "// here", "pub mod zeta;\n") else {
             panic!("not injected");
         };
-        assert!(out.ends_with("pub mod gamma;\npub mod zeta;\n// here\n"), "{out}");
+        assert!(
+            out.ends_with("pub mod gamma;\npub mod zeta;\n// here\n"),
+            "{out}"
+        );
         let Injected::Changed(out) = inject("// top\n// here\n", "// here", "pub mod a;\n") else {
             panic!("not injected");
         };
@@ -243,14 +267,20 @@ mod tests {
         let Injected::Changed(out) = inject(toml, "# here", "\"a:read\",\n") else {
             panic!("not injected");
         };
-        assert_eq!(out, "[roles.x]\np = [\n    \"a:read\",\n    \"b:read\",\n    # here\n]\n");
+        assert_eq!(
+            out,
+            "[roles.x]\np = [\n    \"a:read\",\n    \"b:read\",\n    # here\n]\n"
+        );
     }
 
     #[test]
     fn a_missing_marker_is_reported() {
         assert_eq!(inject("fn f() {}\n", "// here", "x\n"), Injected::NoMarker);
         // A marker must be the whole line, not a substring of another comment.
-        assert_eq!(inject("// here and there\n", "// here", "x\n"), Injected::NoMarker);
+        assert_eq!(
+            inject("// here and there\n", "// here", "x\n"),
+            Injected::NoMarker
+        );
     }
 
     fn plan() -> Plan {
@@ -274,8 +304,17 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("src")).unwrap();
         std::fs::write(dir.path().join("src/mod.rs"), "// strata:here\n").unwrap();
         let log = plan().apply(dir.path(), Mode::default()).unwrap();
-        assert_eq!(log, ["create  src/new.rs", "inject  src/mod.rs (before `// strata:here`)"]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(), "// new\n");
+        assert_eq!(
+            log,
+            [
+                "create  src/new.rs",
+                "inject  src/mod.rs (before `// strata:here`)"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(),
+            "// new\n"
+        );
         assert_eq!(
             std::fs::read_to_string(dir.path().join("src/mod.rs")).unwrap(),
             "pub mod new;\n// strata:here\n"
@@ -289,13 +328,33 @@ mod tests {
         std::fs::write(dir.path().join("src/mod.rs"), "// strata:here\n").unwrap();
         std::fs::write(dir.path().join("src/new.rs"), "// mine\n").unwrap();
         let err = plan().apply(dir.path(), Mode::default()).unwrap_err();
-        assert_eq!(err.to_string(), "src/new.rs already exists (use --force to overwrite it)");
-        assert_eq!(std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(), "// mine\n");
-        assert_eq!(std::fs::read_to_string(dir.path().join("src/mod.rs")).unwrap(), "// strata:here\n");
+        assert_eq!(
+            err.to_string(),
+            "src/new.rs already exists (use --force to overwrite it)"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(),
+            "// mine\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/mod.rs")).unwrap(),
+            "// strata:here\n"
+        );
 
-        let log = plan().apply(dir.path(), Mode { force: true, dry_run: false }).unwrap();
+        let log = plan()
+            .apply(
+                dir.path(),
+                Mode {
+                    force: true,
+                    dry_run: false,
+                },
+            )
+            .unwrap();
         assert_eq!(log[0], "replace src/new.rs");
-        assert_eq!(std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(), "// new\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(),
+            "// new\n"
+        );
     }
 
     #[test]
@@ -316,10 +375,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("src")).unwrap();
         std::fs::write(dir.path().join("src/mod.rs"), "// strata:here\n").unwrap();
-        let log = plan().apply(dir.path(), Mode { dry_run: true, force: false }).unwrap();
+        let log = plan()
+            .apply(
+                dir.path(),
+                Mode {
+                    dry_run: true,
+                    force: false,
+                },
+            )
+            .unwrap();
         assert_eq!(log.len(), 2);
         assert!(!dir.path().join("src/new.rs").exists());
-        assert_eq!(std::fs::read_to_string(dir.path().join("src/mod.rs")).unwrap(), "// strata:here\n");
-        assert!(plan().describe().contains("==> inject into src/mod.rs before `// strata:here`\npub mod new;\n"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/mod.rs")).unwrap(),
+            "// strata:here\n"
+        );
+        assert!(
+            plan()
+                .describe()
+                .contains("==> inject into src/mod.rs before `// strata:here`\npub mod new;\n")
+        );
     }
 }

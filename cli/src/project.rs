@@ -118,7 +118,11 @@ mod tests {
     fn a_bad_project_file_names_itself() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(".strata")).unwrap();
-        std::fs::write(dir.path().join(PROJECT_FILE), "name = \"x\"\ndb = \"mysql\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(PROJECT_FILE),
+            "name = \"x\"\ndb = \"mysql\"\n",
+        )
+        .unwrap();
         let err = Project::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("project.toml"), "{err}");
     }

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use crate::error::CliError;
 use crate::names::{plural, title_case};
-use crate::project::Project;
 use crate::plan::{Injection, Plan, PlannedFile};
+use crate::project::Project;
 
 /// Renders the templates of one generator.
 pub struct Renderer {
@@ -108,7 +108,12 @@ impl Renderer {
     }
 
     /// Renders `source` (named `name` in errors) with `context`.
-    pub fn render_str(&self, name: &str, source: &str, context: &Value) -> Result<String, CliError> {
+    pub fn render_str(
+        &self,
+        name: &str,
+        source: &str,
+        context: &Value,
+    ) -> Result<String, CliError> {
         self.env
             .render_named_str(name, source, context)
             .map_err(|e| CliError::Template {
@@ -232,14 +237,26 @@ mod tests {
     fn overrides_take_precedence() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("job")).unwrap();
-        std::fs::write(dir.path().join("job/job.rs.j2"), "// mine: {{ job.name }}\n").unwrap();
+        std::fs::write(
+            dir.path().join("job/job.rs.j2"),
+            "// mine: {{ job.name }}\n",
+        )
+        .unwrap();
         let renderer = Renderer::new(Some(dir.path().to_path_buf()));
         assert!(renderer.is_overridden("job/job.rs.j2"));
         let out = renderer
-            .render("job/job.rs.j2", &context! { job => context! { name => "Digest" } })
+            .render(
+                "job/job.rs.j2",
+                &context! { job => context! { name => "Digest" } },
+            )
             .unwrap();
         assert_eq!(out, "// mine: Digest\n");
         // Files without an override come from the embedded set.
-        assert!(renderer.source("job/manifest.toml").unwrap().contains("[[file]]"));
+        assert!(
+            renderer
+                .source("job/manifest.toml")
+                .unwrap()
+                .contains("[[file]]")
+        );
     }
 }

@@ -45,12 +45,35 @@ fn an_existing_module_is_not_overwritten_without_force() {
     assert_eq!(read(&project, "src/domains/posts/model.rs"), model);
 
     // --force regenerates in place: same migration file, no second registration.
-    resource::run(&project, &post(&["name:text"]), Mode { force: true, dry_run: false }).unwrap();
+    resource::run(
+        &project,
+        &post(&["name:text"]),
+        Mode {
+            force: true,
+            dry_run: false,
+        },
+    )
+    .unwrap();
     assert!(read(&project, "src/domains/posts/model.rs").contains("pub name: String"));
     assert!(read(&project, "migrations/0001_create_posts.sql").contains("name TEXT NOT NULL"));
-    assert!(!project.root.join("migrations/0002_create_posts.sql").exists());
-    assert_eq!(read(&project, "src/domains/mod.rs").matches("pub mod posts;").count(), 1);
-    assert_eq!(read(&project, "src/lib.rs").matches("domains::posts::Post").count(), 1);
+    assert!(
+        !project
+            .root
+            .join("migrations/0002_create_posts.sql")
+            .exists()
+    );
+    assert_eq!(
+        read(&project, "src/domains/mod.rs")
+            .matches("pub mod posts;")
+            .count(),
+        1
+    );
+    assert_eq!(
+        read(&project, "src/lib.rs")
+            .matches("domains::posts::Post")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -73,21 +96,44 @@ fn a_missing_marker_is_an_error_naming_file_and_marker() {
     std::fs::write(project.root.join("src/lib.rs"), &lib).unwrap();
     let err = resource::run(&project, &post(&["title:string"]), Mode::default()).unwrap_err();
     assert!(matches!(err, CliError::MissingMarker { .. }), "{err}");
-    assert!(err.to_string().starts_with("src/lib.rs: marker `// strata:resources` not found"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("src/lib.rs: marker `// strata:resources` not found"),
+        "{err}"
+    );
     // Nothing was written, not even the files before the failing injection.
     assert!(!project.root.join("src/domains/posts").exists());
     assert!(!read(&project, "src/domains/mod.rs").contains("posts"));
 
     let jobs = read(&project, "src/jobs/mod.rs").replace("// strata:jobs\n", "");
     std::fs::write(project.root.join("src/jobs/mod.rs"), jobs).unwrap();
-    let err = job::run(&project, &JobOptions { name: "Digest".into() }, Mode::default()).unwrap_err();
-    assert!(err.to_string().contains("src/jobs/mod.rs: marker `// strata:jobs`"), "{err}");
+    let err = job::run(
+        &project,
+        &JobOptions {
+            name: "Digest".into(),
+        },
+        Mode::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("src/jobs/mod.rs: marker `// strata:jobs`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_names_are_refused() {
     let (_dir, project) = app();
-    for name in ["type", "Self", "User", "Event", "9Lives", "Blog-Post", "Jobs"] {
+    for name in [
+        "type",
+        "Self",
+        "User",
+        "Event",
+        "9Lives",
+        "Blog-Post",
+        "Jobs",
+    ] {
         let options = ResourceOptions {
             name: name.into(),
             fields: vec!["title:string".into()],
@@ -98,7 +144,13 @@ fn bad_names_are_refused() {
         let err = job::plan(&project, &JobOptions { name: name.into() }, false).unwrap_err();
         assert!(matches!(err, CliError::InvalidName { .. }), "{name}: {err}");
     }
-    let err = migration::plan(&project, &MigrationOptions { name: "Add-X".into() }).unwrap_err();
+    let err = migration::plan(
+        &project,
+        &MigrationOptions {
+            name: "Add-X".into(),
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, CliError::InvalidName { .. }), "{err}");
 }
 
@@ -117,7 +169,11 @@ fn the_parent_must_exist_and_differ() {
     let mut options = post(&["title:string"]);
     options.belongs_to = Some("Author".into());
     let err = resource::plan(&project, &options, false).unwrap_err();
-    assert!(err.to_string().contains("no resource `Author` to belong to"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("no resource `Author` to belong to"),
+        "{err}"
+    );
     resource::run(&project, &post(&["title:string"]), Mode::default()).unwrap();
     let mut options = post(&["title:string"]);
     options.name = "Post".into();
@@ -136,7 +192,9 @@ fn the_parent_must_exist_and_differ() {
 #[test]
 fn an_existing_job_is_refused() {
     let (_dir, project) = app();
-    let options = JobOptions { name: "SendDigest".into() };
+    let options = JobOptions {
+        name: "SendDigest".into(),
+    };
     job::run(&project, &options, Mode::default()).unwrap();
     let err = job::run(&project, &options, Mode::default()).unwrap_err();
     assert!(matches!(err, CliError::Clash(_)), "{err}");
@@ -146,11 +204,26 @@ fn an_existing_job_is_refused() {
 fn dry_run_writes_nothing() {
     let (_dir, project) = app();
     let lib = read(&project, "src/lib.rs");
-    let (plan, log) = resource::run(&project, &post(&["title:string"]), Mode { dry_run: true, force: false }).unwrap();
+    let (plan, log) = resource::run(
+        &project,
+        &post(&["title:string"]),
+        Mode {
+            dry_run: true,
+            force: false,
+        },
+    )
+    .unwrap();
     assert!(!project.root.join("src/domains/posts").exists());
     assert_eq!(read(&project, "src/lib.rs"), lib);
-    assert!(log.iter().any(|l| l == "create  src/domains/posts/model.rs"), "{log:?}");
-    assert!(plan.describe().contains("==> inject into src/lib.rs before `// strata:resources`"));
+    assert!(
+        log.iter()
+            .any(|l| l == "create  src/domains/posts/model.rs"),
+        "{log:?}"
+    );
+    assert!(
+        plan.describe()
+            .contains("==> inject into src/lib.rs before `// strata:resources`")
+    );
 }
 
 #[test]
@@ -159,10 +232,27 @@ fn project_overrides_replace_templates() {
     let dir = project.root.join(".strata/templates/job");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("job.rs.j2"), "//! {{ job.name }}, our way.\n").unwrap();
-    let plan = job::plan(&project, &JobOptions { name: "Digest".into() }, false).unwrap();
+    let plan = job::plan(
+        &project,
+        &JobOptions {
+            name: "Digest".into(),
+        },
+        false,
+    )
+    .unwrap();
     assert_eq!(plan.files[0].contents, "//! Digest, our way.\n");
     // A broken override is a readable error naming the template.
     std::fs::write(dir.join("job.rs.j2"), "{{ job.nope }}\n").unwrap();
-    let err = job::plan(&project, &JobOptions { name: "Digest".into() }, false).unwrap_err();
-    assert!(err.to_string().starts_with("template job/job.rs.j2:"), "{err}");
+    let err = job::plan(
+        &project,
+        &JobOptions {
+            name: "Digest".into(),
+        },
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("template job/job.rs.j2:"),
+        "{err}"
+    );
 }

@@ -58,9 +58,15 @@ fn post() -> ResourceOptions {
 fn comment() -> ResourceOptions {
     ResourceOptions {
         name: "Comment".into(),
-        fields: ["author:string:filter", "body:text:search", "score:bigint?:sort", "ref_id:uuid?", "seen_at:datetime?"]
-            .map(str::to_owned)
-            .to_vec(),
+        fields: [
+            "author:string:filter",
+            "body:text:search",
+            "score:bigint?:sort",
+            "ref_id:uuid?",
+            "seen_at:datetime?",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
         belongs_to: Some("Post".into()),
     }
 }
@@ -88,7 +94,11 @@ fn new_with_registry_dependencies() {
         .iter()
         .find(|f| f.path == Path::new("Cargo.toml"))
         .unwrap();
-    assert!(cargo.contents.contains("strata = \"0.1.0\"\n"), "{}", cargo.contents);
+    assert!(
+        cargo.contents.contains("strata = \"0.1.0\"\n"),
+        "{}",
+        cargo.contents
+    );
 }
 
 #[test]
@@ -107,7 +117,11 @@ fn resource_postgres() {
 fn resource_belongs_to() {
     let (_dir, project) = app(Db::Sqlite);
     resource::run(&project, &post(), Mode::default()).unwrap();
-    insta::assert_snapshot!(resource::plan(&project, &comment(), false).unwrap().describe());
+    insta::assert_snapshot!(
+        resource::plan(&project, &comment(), false)
+            .unwrap()
+            .describe()
+    );
 }
 
 #[test]
@@ -120,7 +134,10 @@ fn resource_belongs_to_postgres_migration() {
         .iter()
         .find(|f| f.path.starts_with("migrations"))
         .unwrap();
-    assert_eq!(migration.path, Path::new("migrations/0002_create_comments.sql"));
+    assert_eq!(
+        migration.path,
+        Path::new("migrations/0002_create_comments.sql")
+    );
     insta::assert_snapshot!(migration.contents);
 }
 

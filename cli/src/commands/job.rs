@@ -26,7 +26,10 @@ struct JobContext {
 /// The job module and its registration.
 pub fn plan(project: &Project, options: &JobOptions, force: bool) -> Result<Plan, CliError> {
     let name = Name::parse(&options.name)?;
-    let file = project.root.join("src/jobs").join(format!("{}.rs", name.snake));
+    let file = project
+        .root
+        .join("src/jobs")
+        .join(format!("{}.rs", name.snake));
     let registered = std::fs::read_to_string(project.root.join("src/jobs/mod.rs"))
         .unwrap_or_default()
         .lines()
@@ -52,7 +55,11 @@ pub fn plan(project: &Project, options: &JobOptions, force: bool) -> Result<Plan
 }
 
 /// Writes the job (or, with `dry_run`, describes it).
-pub fn run(project: &Project, options: &JobOptions, mode: Mode) -> Result<(Plan, Vec<String>), CliError> {
+pub fn run(
+    project: &Project,
+    options: &JobOptions,
+    mode: Mode,
+) -> Result<(Plan, Vec<String>), CliError> {
     let plan = plan(project, options, mode.force)?;
     let log = plan.apply(&project.root, mode)?;
     Ok((plan, log))

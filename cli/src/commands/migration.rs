@@ -78,7 +78,11 @@ pub fn plan(project: &Project, options: &MigrationOptions) -> Result<Plan, CliEr
 }
 
 /// Writes the migration (or, with `dry_run`, describes it).
-pub fn run(project: &Project, options: &MigrationOptions, mode: Mode) -> Result<(Plan, Vec<String>), CliError> {
+pub fn run(
+    project: &Project,
+    options: &MigrationOptions,
+    mode: Mode,
+) -> Result<(Plan, Vec<String>), CliError> {
     let plan = plan(project, options)?;
     let log = plan.apply(&project.root, mode)?;
     Ok((plan, log))

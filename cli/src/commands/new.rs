@@ -89,11 +89,27 @@ pub fn package_name(dir: &Path) -> Result<String, CliError> {
         return Err(refuse("it is a Rust keyword"));
     }
     const TAKEN: &[&str] = &[
-        "strata", "strata_macros", "strata_cli", "strata_templates", "std", "core", "alloc",
-        "test", "proc_macro", "axum", "sqlx", "tokio", "serde", "serde_json", "uuid", "futures_util",
+        "strata",
+        "strata_macros",
+        "strata_cli",
+        "strata_templates",
+        "std",
+        "core",
+        "alloc",
+        "test",
+        "proc_macro",
+        "axum",
+        "sqlx",
+        "tokio",
+        "serde",
+        "serde_json",
+        "uuid",
+        "futures_util",
     ];
     if TAKEN.contains(&crate_name.as_str()) {
-        return Err(refuse("a crate the app depends on (or Rust itself) has that name"));
+        return Err(refuse(
+            "a crate the app depends on (or Rust itself) has that name",
+        ));
     }
     Ok(raw)
 }
@@ -133,7 +149,13 @@ pub fn run(options: &NewOptions, mode: Mode) -> Result<(Plan, Vec<String>), CliE
             return Err(CliError::NotEmpty(dir.clone()));
         }
     }
-    let log = plan.apply(dir, Mode { force: false, ..mode })?;
+    let log = plan.apply(
+        dir,
+        Mode {
+            force: false,
+            ..mode
+        },
+    )?;
     Ok((plan, log))
 }
 
@@ -157,7 +179,10 @@ mod tests {
             Framework::Path("/src/strata".into()).dependency(),
             "{ path = \"/src/strata/core\" }"
         );
-        assert_eq!(Framework::Registry("0.1.0".into()).dependency(), "\"0.1.0\"");
+        assert_eq!(
+            Framework::Registry("0.1.0".into()).dependency(),
+            "\"0.1.0\""
+        );
         let Framework::Path(root) = Framework::this_checkout() else {
             panic!("a path");
         };
@@ -189,11 +214,25 @@ mod tests {
             db: Db::Sqlite,
             framework: Framework::this_checkout(),
         };
-        let (_, dry) = run(&options, Mode { dry_run: true, force: false }).unwrap();
+        let (_, dry) = run(
+            &options,
+            Mode {
+                dry_run: true,
+                force: false,
+            },
+        )
+        .unwrap();
         assert!(!app.exists());
         let (_, log) = run(&options, Mode::default()).unwrap();
         assert_eq!(dry, log);
-        for file in ["Cargo.toml", "Cargo.lock", "src/main.rs", "src/lib.rs", "config/policy.toml", ".strata/project.toml"] {
+        for file in [
+            "Cargo.toml",
+            "Cargo.lock",
+            "src/main.rs",
+            "src/lib.rs",
+            "config/policy.toml",
+            ".strata/project.toml",
+        ] {
             assert!(app.join(file).is_file(), "{file}");
         }
         let project = crate::project::Project::open(&app).unwrap();

@@ -116,7 +116,12 @@ pub fn plan(project: &Project, options: &ResourceOptions, force: bool) -> Result
                     name.pascal
                 )));
             }
-            if !project.root.join("src/domains").join(&parent.snake_plural).is_dir() {
+            if !project
+                .root
+                .join("src/domains")
+                .join(&parent.snake_plural)
+                .is_dir()
+            {
                 return Err(CliError::Clash(format!(
                     "no resource `{}` to belong to: src/domains/{} does not exist (generate it first)",
                     parent.pascal, parent.snake_plural
@@ -219,7 +224,11 @@ pub fn plan(project: &Project, options: &ResourceOptions, force: bool) -> Result
 }
 
 /// Generates the resource (or, with `dry_run`, describes it).
-pub fn run(project: &Project, options: &ResourceOptions, mode: Mode) -> Result<(Plan, Vec<String>), CliError> {
+pub fn run(
+    project: &Project,
+    options: &ResourceOptions,
+    mode: Mode,
+) -> Result<(Plan, Vec<String>), CliError> {
     let plan = plan(project, options, mode.force)?;
     let log = plan.apply(&project.root, mode)?;
     Ok((plan, log))
