@@ -19,9 +19,21 @@ pub mod render;
 pub use args::{Cli, Request};
 pub use error::CliError;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use plan::{Generate, Mode, Plan};
 use project::Project;
+
+/// Runs a generator in the app containing `cwd`.
+fn generate(
+    generator: &impl Generate,
+    cwd: &Path,
+    mode: Mode,
+) -> Result<(Plan, Vec<String>, Mode, PathBuf), CliError> {
+    let project = Project::find(cwd)?;
+    let (plan, log) = generator.run(&project, mode)?;
+    Ok((plan, log, mode, project.root))
+}
 
 /// Runs one request from the directory `cwd`; returns the lines to print.
 pub fn run(request: Request, cwd: &Path) -> Result<Vec<String>, CliError> {
@@ -39,21 +51,9 @@ pub fn run(request: Request, cwd: &Path) -> Result<Vec<String>, CliError> {
             }
             (plan, log, mode, options.dir)
         }
-        Request::Resource(options, mode) => {
-            let project = Project::find(cwd)?;
-            let (plan, log) = commands::resource::run(&project, &options, mode)?;
-            (plan, log, mode, project.root)
-        }
-        Request::Job(options, mode) => {
-            let project = Project::find(cwd)?;
-            let (plan, log) = commands::job::run(&project, &options, mode)?;
-            (plan, log, mode, project.root)
-        }
-        Request::Migration(options, mode) => {
-            let project = Project::find(cwd)?;
-            let (plan, log) = commands::migration::run(&project, &options, mode)?;
-            (plan, log, mode, project.root)
-        }
+        Request::Resource(options, mode) => generate(&options, cwd, mode)?,
+        Request::Job(options, mode) => generate(&options, cwd, mode)?,
+        Request::Migration(options, mode) => generate(&options, cwd, mode)?,
     };
     if mode.dry_run {
         let mut out = vec![plan.describe()];

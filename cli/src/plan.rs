@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
+use crate::project::Project;
 
 /// A file a generator writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +143,20 @@ impl Plan {
             std::fs::write(&target, text).map_err(|e| CliError::io(&target, e))?;
         }
         Ok(written)
+    }
+}
+
+/// A `strata generate` command: its options build a plan for a project.
+pub trait Generate {
+    /// The files and injections for `project`; `force` allows regenerating
+    /// what exists.
+    fn plan(&self, project: &Project, force: bool) -> Result<Plan, CliError>;
+
+    /// Builds the plan and applies it (or, with `dry_run`, only checks it).
+    fn run(&self, project: &Project, mode: Mode) -> Result<(Plan, Vec<String>), CliError> {
+        let plan = self.plan(project, mode.force)?;
+        let log = plan.apply(&project.root, mode)?;
+        Ok((plan, log))
     }
 }
 

@@ -80,6 +80,28 @@ impl Project {
         self.name.replace('-', "_")
     }
 
+    /// Refuses (unless `force`) a module `module` of `src/<folder>/` that exists
+    /// as a file, a folder or a `pub mod` line of `src/<folder>/mod.rs`.
+    pub fn ensure_new_module(
+        &self,
+        folder: &str,
+        module: &str,
+        force: bool,
+    ) -> Result<(), CliError> {
+        let dir = self.root.join("src").join(folder);
+        let registered = std::fs::read_to_string(dir.join("mod.rs"))
+            .unwrap_or_default()
+            .lines()
+            .any(|line| line.trim() == format!("pub mod {module};"));
+        let exists = dir.join(module).exists() || dir.join(format!("{module}.rs")).exists();
+        if force || !(exists || registered) {
+            return Ok(());
+        }
+        Err(CliError::Clash(format!(
+            "a module `{module}` already exists in src/{folder}/; pick another name, or use --force to regenerate it"
+        )))
+    }
+
     /// The directory of per-project template overrides.
     pub fn overrides(&self) -> PathBuf {
         self.root.join(".strata/templates")

@@ -154,6 +154,22 @@ impl Renderer {
     }
 }
 
+/// Renders `generator` in `project` (whose overrides apply) with `parts`
+/// plus the `app` and `command` every template may use.
+pub fn plan_in(
+    project: &Project,
+    generator: &str,
+    command: String,
+    parts: Value,
+) -> Result<Plan, CliError> {
+    let context = minijinja::context! {
+        app => to_value(&AppContext::of(project)),
+        command => command,
+        ..parts
+    };
+    Renderer::new(Some(project.overrides())).plan(generator, &context)
+}
+
 /// A template context from any serialisable value.
 pub fn to_value<T: serde::Serialize>(context: &T) -> Value {
     Value::from(minijinja::value::Serde(context))

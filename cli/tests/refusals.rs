@@ -4,10 +4,10 @@
 use strata_cli::CliError;
 use strata_cli::commands::job::JobOptions;
 use strata_cli::commands::migration::MigrationOptions;
+use strata_cli::commands::new;
 use strata_cli::commands::new::{Framework, NewOptions};
 use strata_cli::commands::resource::ResourceOptions;
-use strata_cli::commands::{job, migration, new, resource};
-use strata_cli::plan::Mode;
+use strata_cli::plan::{Generate, Mode};
 use strata_cli::project::{Db, Project};
 
 fn app() -> (tempfile::TempDir, Project) {
@@ -37,23 +37,27 @@ fn read(project: &Project, path: &str) -> String {
 #[test]
 fn an_existing_module_is_not_overwritten_without_force() {
     let (_dir, project) = app();
-    resource::run(&project, &post(&["title:string"]), Mode::default()).unwrap();
+    post(&["title:string"])
+        .run(&project, Mode::default())
+        .unwrap();
     let model = read(&project, "src/domains/posts/model.rs");
-    let err = resource::run(&project, &post(&["name:text"]), Mode::default()).unwrap_err();
+    let err = post(&["name:text"])
+        .run(&project, Mode::default())
+        .unwrap_err();
     assert!(matches!(err, CliError::Clash(_)), "{err}");
     assert!(err.to_string().contains("--force"), "{err}");
     assert_eq!(read(&project, "src/domains/posts/model.rs"), model);
 
     // --force regenerates in place: same migration file, no second registration.
-    resource::run(
-        &project,
-        &post(&["name:text"]),
-        Mode {
-            force: true,
-            dry_run: false,
-        },
-    )
-    .unwrap();
+    post(&["name:text"])
+        .run(
+            &project,
+            Mode {
+                force: true,
+                dry_run: false,
+            },
+        )
+        .unwrap();
     assert!(read(&project, "src/domains/posts/model.rs").contains("pub name: String"));
     assert!(read(&project, "migrations/0001_create_posts.sql").contains("name TEXT NOT NULL"));
     assert!(
@@ -80,7 +84,9 @@ fn an_existing_module_is_not_overwritten_without_force() {
 fn an_existing_file_is_not_overwritten_without_force() {
     let (_dir, project) = app();
     std::fs::write(project.root.join("tests/posts.rs"), "// mine\n").unwrap();
-    let err = resource::run(&project, &post(&["title:string"]), Mode::default()).unwrap_err();
+    let err = post(&["title:string"])
+        .run(&project, Mode::default())
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "tests/posts.rs already exists (use --force to overwrite it)"
@@ -94,7 +100,9 @@ fn a_missing_marker_is_an_error_naming_file_and_marker() {
     let (_dir, project) = app();
     let lib = read(&project, "src/lib.rs").replace("    // strata:resources\n", "");
     std::fs::write(project.root.join("src/lib.rs"), &lib).unwrap();
-    let err = resource::run(&project, &post(&["title:string"]), Mode::default()).unwrap_err();
+    let err = post(&["title:string"])
+        .run(&project, Mode::default())
+        .unwrap_err();
     assert!(matches!(err, CliError::MissingMarker { .. }), "{err}");
     assert!(
         err.to_string()
@@ -107,13 +115,10 @@ fn a_missing_marker_is_an_error_naming_file_and_marker() {
 
     let jobs = read(&project, "src/jobs/mod.rs").replace("// strata:jobs\n", "");
     std::fs::write(project.root.join("src/jobs/mod.rs"), jobs).unwrap();
-    let err = job::run(
-        &project,
-        &JobOptions {
-            name: "Digest".into(),
-        },
-        Mode::default(),
-    )
+    let err = (JobOptions {
+        name: "Digest".into(),
+    })
+    .run(&project, Mode::default())
     .unwrap_err();
     assert!(
         err.to_string()
@@ -139,17 +144,17 @@ fn bad_names_are_refused() {
             fields: vec!["title:string".into()],
             belongs_to: None,
         };
-        let err = resource::plan(&project, &options, false).unwrap_err();
+        let err = options.plan(&project, false).unwrap_err();
         assert!(matches!(err, CliError::InvalidName { .. }), "{name}: {err}");
-        let err = job::plan(&project, &JobOptions { name: name.into() }, false).unwrap_err();
+        let err = (JobOptions { name: name.into() })
+            .plan(&project, false)
+            .unwrap_err();
         assert!(matches!(err, CliError::InvalidName { .. }), "{name}: {err}");
     }
-    let err = migration::plan(
-        &project,
-        &MigrationOptions {
-            name: "Add-X".into(),
-        },
-    )
+    let err = (MigrationOptions {
+        name: "Add-X".into(),
+    })
+    .plan(&project, false)
     .unwrap_err();
     assert!(matches!(err, CliError::InvalidName { .. }), "{err}");
 }
@@ -157,9 +162,9 @@ fn bad_names_are_refused() {
 #[test]
 fn bad_fields_are_refused() {
     let (_dir, project) = app();
-    let err = resource::plan(&project, &post(&["title:varchar"]), false).unwrap_err();
+    let err = post(&["title:varchar"]).plan(&project, false).unwrap_err();
     assert!(err.to_string().contains("unknown type `varchar`"), "{err}");
-    let err = resource::plan(&project, &post(&[]), false).unwrap_err();
+    let err = post(&[]).plan(&project, false).unwrap_err();
     assert!(err.to_string().contains("at least one field"), "{err}");
 }
 
@@ -168,24 +173,26 @@ fn the_parent_must_exist_and_differ() {
     let (_dir, project) = app();
     let mut options = post(&["title:string"]);
     options.belongs_to = Some("Author".into());
-    let err = resource::plan(&project, &options, false).unwrap_err();
+    let err = options.plan(&project, false).unwrap_err();
     assert!(
         err.to_string()
             .contains("no resource `Author` to belong to"),
         "{err}"
     );
-    resource::run(&project, &post(&["title:string"]), Mode::default()).unwrap();
+    post(&["title:string"])
+        .run(&project, Mode::default())
+        .unwrap();
     let mut options = post(&["title:string"]);
     options.name = "Post".into();
     options.belongs_to = Some("Post".into());
-    let err = resource::plan(&project, &options, true).unwrap_err();
+    let err = options.plan(&project, true).unwrap_err();
     assert!(err.to_string().contains("cannot belong to itself"), "{err}");
     let options = ResourceOptions {
         name: "Comment".into(),
         fields: vec!["post_id:uuid".into()],
         belongs_to: Some("Post".into()),
     };
-    let err = resource::plan(&project, &options, false).unwrap_err();
+    let err = options.plan(&project, false).unwrap_err();
     assert!(err.to_string().contains("foreign key"), "{err}");
 }
 
@@ -195,8 +202,8 @@ fn an_existing_job_is_refused() {
     let options = JobOptions {
         name: "SendDigest".into(),
     };
-    job::run(&project, &options, Mode::default()).unwrap();
-    let err = job::run(&project, &options, Mode::default()).unwrap_err();
+    options.run(&project, Mode::default()).unwrap();
+    let err = options.run(&project, Mode::default()).unwrap_err();
     assert!(matches!(err, CliError::Clash(_)), "{err}");
 }
 
@@ -204,15 +211,15 @@ fn an_existing_job_is_refused() {
 fn dry_run_writes_nothing() {
     let (_dir, project) = app();
     let lib = read(&project, "src/lib.rs");
-    let (plan, log) = resource::run(
-        &project,
-        &post(&["title:string"]),
-        Mode {
-            dry_run: true,
-            force: false,
-        },
-    )
-    .unwrap();
+    let (plan, log) = post(&["title:string"])
+        .run(
+            &project,
+            Mode {
+                dry_run: true,
+                force: false,
+            },
+        )
+        .unwrap();
     assert!(!project.root.join("src/domains/posts").exists());
     assert_eq!(read(&project, "src/lib.rs"), lib);
     assert!(
@@ -232,24 +239,18 @@ fn project_overrides_replace_templates() {
     let dir = project.root.join(".strata/templates/job");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("job.rs.j2"), "//! {{ job.name }}, our way.\n").unwrap();
-    let plan = job::plan(
-        &project,
-        &JobOptions {
-            name: "Digest".into(),
-        },
-        false,
-    )
+    let plan = (JobOptions {
+        name: "Digest".into(),
+    })
+    .plan(&project, false)
     .unwrap();
     assert_eq!(plan.files[0].contents, "//! Digest, our way.\n");
     // A broken override is a readable error naming the template.
     std::fs::write(dir.join("job.rs.j2"), "{{ job.nope }}\n").unwrap();
-    let err = job::plan(
-        &project,
-        &JobOptions {
-            name: "Digest".into(),
-        },
-        false,
-    )
+    let err = (JobOptions {
+        name: "Digest".into(),
+    })
+    .plan(&project, false)
     .unwrap_err();
     assert!(
         err.to_string().starts_with("template job/job.rs.j2:"),

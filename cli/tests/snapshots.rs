@@ -6,10 +6,10 @@ use std::path::Path;
 
 use strata_cli::commands::job::JobOptions;
 use strata_cli::commands::migration::MigrationOptions;
+use strata_cli::commands::new;
 use strata_cli::commands::new::{Framework, NewOptions};
 use strata_cli::commands::resource::ResourceOptions;
-use strata_cli::commands::{job, migration, new, resource};
-use strata_cli::plan::Mode;
+use strata_cli::plan::{Generate, Mode};
 use strata_cli::project::{Db, Project};
 
 fn new_app(db: Db) -> String {
@@ -104,31 +104,27 @@ fn new_with_registry_dependencies() {
 #[test]
 fn resource_sqlite() {
     let (_dir, project) = app(Db::Sqlite);
-    insta::assert_snapshot!(resource::plan(&project, &post(), false).unwrap().describe());
+    insta::assert_snapshot!(post().plan(&project, false).unwrap().describe());
 }
 
 #[test]
 fn resource_postgres() {
     let (_dir, project) = app(Db::Postgres);
-    insta::assert_snapshot!(resource::plan(&project, &post(), false).unwrap().describe());
+    insta::assert_snapshot!(post().plan(&project, false).unwrap().describe());
 }
 
 #[test]
 fn resource_belongs_to() {
     let (_dir, project) = app(Db::Sqlite);
-    resource::run(&project, &post(), Mode::default()).unwrap();
-    insta::assert_snapshot!(
-        resource::plan(&project, &comment(), false)
-            .unwrap()
-            .describe()
-    );
+    post().run(&project, Mode::default()).unwrap();
+    insta::assert_snapshot!(comment().plan(&project, false).unwrap().describe());
 }
 
 #[test]
 fn resource_belongs_to_postgres_migration() {
     let (_dir, project) = app(Db::Postgres);
-    resource::run(&project, &post(), Mode::default()).unwrap();
-    let plan = resource::plan(&project, &comment(), false).unwrap();
+    post().run(&project, Mode::default()).unwrap();
+    let plan = comment().plan(&project, false).unwrap();
     let migration = plan
         .files
         .iter()
@@ -147,7 +143,7 @@ fn job() {
     let options = JobOptions {
         name: "SendDigest".into(),
     };
-    insta::assert_snapshot!(job::plan(&project, &options, false).unwrap().describe());
+    insta::assert_snapshot!(options.plan(&project, false).unwrap().describe());
 }
 
 #[test]
@@ -156,5 +152,5 @@ fn migration() {
     let options = MigrationOptions {
         name: "add_post_slug".into(),
     };
-    insta::assert_snapshot!(migration::plan(&project, &options).unwrap().describe());
+    insta::assert_snapshot!(options.plan(&project, false).unwrap().describe());
 }

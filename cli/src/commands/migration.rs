@@ -4,9 +4,9 @@ use minijinja::context;
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::plan::{Mode, Plan};
+use crate::plan::{Generate, Plan};
 use crate::project::Project;
-use crate::render::{AppContext, Renderer, to_value};
+use crate::render::{plan_in, to_value};
 
 /// What `strata generate migration` was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,31 +61,24 @@ fn check_name(name: &str) -> Result<(), CliError> {
 }
 
 /// The migration file.
-pub fn plan(project: &Project, options: &MigrationOptions) -> Result<Plan, CliError> {
-    check_name(&options.name)?;
-    let file = migration_file(next_version(project), &options.name);
-    let migration = MigrationContext {
-        name: options.name.clone(),
-        file,
-    };
-    let app = AppContext::of(project);
-    let context = context! {
-        app => to_value(&app),
-        migration => to_value(&migration),
-        command => format!("strata generate migration {}", options.name),
-    };
-    Renderer::new(Some(project.overrides())).plan("migration", &context)
-}
-
-/// Writes the migration (or, with `dry_run`, describes it).
-pub fn run(
-    project: &Project,
-    options: &MigrationOptions,
-    mode: Mode,
-) -> Result<(Plan, Vec<String>), CliError> {
-    let plan = plan(project, options)?;
-    let log = plan.apply(&project.root, mode)?;
-    Ok((plan, log))
+impl Generate for MigrationOptions {
+    fn plan(&self, project: &Project, _force: bool) -> Result<Plan, CliError> {
+        check_name(&self.name)?;
+        let file = migration_file(next_version(project), &self.name);
+        let migration = MigrationContext {
+            name: self.name.clone(),
+            file,
+        };
+        let parts = context! {
+            migration => to_value(&migration),
+        };
+        plan_in(
+            project,
+            "migration",
+            format!("strata generate migration {}", self.name),
+            parts,
+        )
+    }
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use serde::Serialize;
 use crate::error::CliError;
 use crate::field::{FieldSpec, FieldType, parse_fields};
 use crate::names::{Name, api_name, title_case};
-use crate::plan::{Mode, Plan};
+use crate::plan::{Generate, Plan};
 use crate::project::{Db, Project};
-use crate::render::{AppContext, Renderer, to_value};
+use crate::render::{plan_in, to_value};
 
 use super::migration::{migration_file, next_version};
 
@@ -93,145 +93,123 @@ struct MigrationContext {
 }
 
 /// The files and registrations of a new resource in `project`.
-pub fn plan(project: &Project, options: &ResourceOptions, force: bool) -> Result<Plan, CliError> {
-    let name = Name::parse(&options.name)?;
-    let domain = project.root.join("src/domains").join(&name.snake_plural);
-    let registered = std::fs::read_to_string(project.root.join("src/domains/mod.rs"))
-        .unwrap_or_default()
-        .lines()
-        .any(|line| line.trim() == format!("pub mod {};", name.snake_plural));
-    if !force && (domain.exists() || registered) {
-        return Err(CliError::Clash(format!(
-            "a domain module `{}` already exists (src/domains/{}); pick another name, or use --force to regenerate it",
-            name.snake_plural, name.snake_plural
-        )));
-    }
-    let parent = match &options.belongs_to {
-        None => None,
-        Some(raw) => {
-            let parent = Name::parse(raw)?;
-            if parent == name {
-                return Err(CliError::Clash(format!(
-                    "`{}` cannot belong to itself",
-                    name.pascal
-                )));
+impl Generate for ResourceOptions {
+    fn plan(&self, project: &Project, force: bool) -> Result<Plan, CliError> {
+        let name = Name::parse(&self.name)?;
+        project.ensure_new_module("domains", &name.snake_plural, force)?;
+        let parent = match &self.belongs_to {
+            None => None,
+            Some(raw) => {
+                let parent = Name::parse(raw)?;
+                if parent == name {
+                    return Err(CliError::Clash(format!(
+                        "`{}` cannot belong to itself",
+                        name.pascal
+                    )));
+                }
+                if !project
+                    .root
+                    .join("src/domains")
+                    .join(&parent.snake_plural)
+                    .is_dir()
+                {
+                    return Err(CliError::Clash(format!(
+                        "no resource `{}` to belong to: src/domains/{} does not exist (generate it first)",
+                        parent.pascal, parent.snake_plural
+                    )));
+                }
+                Some(parent)
             }
-            if !project
-                .root
-                .join("src/domains")
-                .join(&parent.snake_plural)
-                .is_dir()
-            {
-                return Err(CliError::Clash(format!(
-                    "no resource `{}` to belong to: src/domains/{} does not exist (generate it first)",
-                    parent.pascal, parent.snake_plural
-                )));
-            }
-            Some(parent)
-        }
-    };
-    let foreign_key = parent.as_ref().map(|p| format!("{}_id", p.snake));
-    let fields = parse_fields(&options.fields, foreign_key.as_deref())?;
-    if fields.is_empty() {
-        return Err(CliError::InvalidField {
-            spec: String::new(),
-            reason: "give at least one field, e.g. `title:string`".into(),
-        });
-    }
-
-    let contexts: Vec<FieldContext> = fields.iter().map(field_context).collect();
-    let parent_context = parent.as_ref().map(|p| {
-        let fk = format!("{}_id", p.snake);
-        ParentContext {
-            name: p.pascal.clone(),
-            singular: p.snake.clone(),
-            path: p.kebab_plural.clone(),
-            title: p.words.clone(),
-            fk_api: api_name(&fk),
-            fk,
-        }
-    });
-    let mut filter_tests: Vec<FieldContext> = Vec::new();
-    if let Some(parent) = &parent_context {
-        filter_tests.push(FieldContext {
-            name: parent.fk.clone(),
-            api: parent.fk_api.clone(),
-            rust_type: "Uuid".into(),
-            doc: String::new(),
-            attrs: String::new(),
-            validate: String::new(),
-            sample: String::new(),
-            unique: false,
-            filter: true,
-            sort: false,
-            search: false,
-        });
-    }
-    filter_tests.extend(
-        fields
-            .iter()
-            .zip(&contexts)
-            .filter(|(f, _)| f.filter && equality_testable(&f.ty))
-            .map(|(_, c)| c.clone()),
-    );
-    let patch = fields.iter().find_map(|f| {
-        let value = match &f.ty {
-            FieldType::String => "\"changed\"".to_owned(),
-            FieldType::Text => "\"changed text\"".to_owned(),
-            FieldType::Int | FieldType::BigInt => "7".to_owned(),
-            FieldType::Bool => "false".to_owned(),
-            FieldType::Enum(variants) => format!("\"{}\"", variants.last()?),
-            _ => return None,
         };
-        Some(PatchContext {
-            api: api_name(&f.name),
-            value,
-        })
-    });
-    let resource = ResourceContext {
-        rules: format!("{}Rules", name.pascal),
-        title: name.words.clone(),
-        plural_title: title_case(&name.snake_plural),
-        module: name.snake_plural.clone(),
-        table: name.snake_plural.clone(),
-        path: name.kebab_plural.clone(),
-        permission: name.snake_plural.clone(),
-        singular: name.snake.clone(),
-        name: name.pascal.clone(),
-        uses_date: fields.iter().any(|f| f.ty == FieldType::Date),
-        has_search: fields.iter().any(|f| f.search),
-        parent: parent_context,
-        fields: contexts,
-        filter_tests,
-        patch,
-    };
-    let file = existing_migration(project, &resource.table)?.unwrap_or_else(|| {
-        migration_file(next_version(project), &format!("create_{}", resource.table))
-    });
-    let migration = MigrationContext {
-        file,
-        columns: columns(project.db, &resource, &fields),
-        indexes: indexes(&resource, &fields),
-    };
-    let app = AppContext::of(project);
-    let context = context! {
-        app => to_value(&app),
-        resource => to_value(&resource),
-        migration => to_value(&migration),
-        command => options.command(),
-    };
-    Renderer::new(Some(project.overrides())).plan("resource", &context)
-}
+        let foreign_key = parent.as_ref().map(|p| format!("{}_id", p.snake));
+        let fields = parse_fields(&self.fields, foreign_key.as_deref())?;
+        if fields.is_empty() {
+            return Err(CliError::InvalidField {
+                spec: String::new(),
+                reason: "give at least one field, e.g. `title:string`".into(),
+            });
+        }
 
-/// Generates the resource (or, with `dry_run`, describes it).
-pub fn run(
-    project: &Project,
-    options: &ResourceOptions,
-    mode: Mode,
-) -> Result<(Plan, Vec<String>), CliError> {
-    let plan = plan(project, options, mode.force)?;
-    let log = plan.apply(&project.root, mode)?;
-    Ok((plan, log))
+        let contexts: Vec<FieldContext> = fields.iter().map(field_context).collect();
+        let parent_context = parent.as_ref().map(|p| {
+            let fk = format!("{}_id", p.snake);
+            ParentContext {
+                name: p.pascal.clone(),
+                singular: p.snake.clone(),
+                path: p.kebab_plural.clone(),
+                title: p.words.clone(),
+                fk_api: api_name(&fk),
+                fk,
+            }
+        });
+        let mut filter_tests: Vec<FieldContext> = Vec::new();
+        if let Some(parent) = &parent_context {
+            filter_tests.push(FieldContext {
+                name: parent.fk.clone(),
+                api: parent.fk_api.clone(),
+                rust_type: "Uuid".into(),
+                doc: String::new(),
+                attrs: String::new(),
+                validate: String::new(),
+                sample: String::new(),
+                unique: false,
+                filter: true,
+                sort: false,
+                search: false,
+            });
+        }
+        filter_tests.extend(
+            fields
+                .iter()
+                .zip(&contexts)
+                .filter(|(f, _)| f.filter && equality_testable(&f.ty))
+                .map(|(_, c)| c.clone()),
+        );
+        let patch = fields.iter().find_map(|f| {
+            let value = match &f.ty {
+                FieldType::String => "\"changed\"".to_owned(),
+                FieldType::Text => "\"changed text\"".to_owned(),
+                FieldType::Int | FieldType::BigInt => "7".to_owned(),
+                FieldType::Bool => "false".to_owned(),
+                FieldType::Enum(variants) => format!("\"{}\"", variants.last()?),
+                _ => return None,
+            };
+            Some(PatchContext {
+                api: api_name(&f.name),
+                value,
+            })
+        });
+        let resource = ResourceContext {
+            rules: format!("{}Rules", name.pascal),
+            title: name.words.clone(),
+            plural_title: title_case(&name.snake_plural),
+            module: name.snake_plural.clone(),
+            table: name.snake_plural.clone(),
+            path: name.kebab_plural.clone(),
+            permission: name.snake_plural.clone(),
+            singular: name.snake.clone(),
+            name: name.pascal.clone(),
+            uses_date: fields.iter().any(|f| f.ty == FieldType::Date),
+            has_search: fields.iter().any(|f| f.search),
+            parent: parent_context,
+            fields: contexts,
+            filter_tests,
+            patch,
+        };
+        let file = existing_migration(project, &resource.table)?.unwrap_or_else(|| {
+            migration_file(next_version(project), &format!("create_{}", resource.table))
+        });
+        let migration = MigrationContext {
+            file,
+            columns: columns(project.db, &resource, &fields),
+            indexes: indexes(&resource, &fields),
+        };
+        let parts = context! {
+            resource => to_value(&resource),
+            migration => to_value(&migration),
+        };
+        plan_in(project, "resource", self.command(), parts)
+    }
 }
 
 /// The migration an earlier run wrote for `table`, reused by `--force`.
