@@ -194,6 +194,20 @@ fn the_parent_must_exist_and_differ() {
     };
     let err = options.plan(&project, false).unwrap_err();
     assert!(err.to_string().contains("foreign key"), "{err}");
+
+    // A hand-written parent without a test fixture is named, not compiled into broken tests.
+    std::fs::create_dir_all(project.root.join("src/domains/authors")).unwrap();
+    let options = ResourceOptions {
+        name: "Book".into(),
+        fields: vec!["title:string".into()],
+        belongs_to: Some("Author".into()),
+    };
+    let err = options.plan(&project, false).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("--belongs-to Author needs `create_author` in tests/common/fixtures.rs"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -12,6 +12,9 @@ use crate::render::{plan_in, to_value};
 
 use super::migration::{migration_file, next_version};
 
+/// The test fixtures file, where a parent's `create_<parent>` must be.
+const FIXTURES: &str = "tests/common/fixtures.rs";
+
 /// What `strata generate resource` was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceOptions {
@@ -116,6 +119,15 @@ impl Generate for ResourceOptions {
                     return Err(CliError::Clash(format!(
                         "no resource `{}` to belong to: src/domains/{} does not exist (generate it first)",
                         parent.pascal, parent.snake_plural
+                    )));
+                }
+                let fixture = format!("pub async fn create_{}(", parent.snake);
+                let fixtures =
+                    std::fs::read_to_string(project.root.join(FIXTURES)).unwrap_or_default();
+                if !fixtures.contains(&fixture) {
+                    return Err(CliError::Clash(format!(
+                        "--belongs-to {} needs `create_{}` in {FIXTURES} for the generated tests; `strata generate resource` writes it, add one for a hand-written resource",
+                        parent.pascal, parent.snake
                     )));
                 }
                 Some(parent)
