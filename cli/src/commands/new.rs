@@ -131,10 +131,7 @@ pub fn plan(options: &NewOptions) -> Result<Plan, CliError> {
     plan.files.push(PlannedFile {
         path: "Cargo.lock".into(),
         contents: WORKSPACE_LOCK.to_owned(),
-        summary: Some(format!(
-            "(the Strata workspace's lock file, {} lines)\n",
-            WORKSPACE_LOCK.lines().count()
-        )),
+        summary: Some("(a copy of the Strata workspace's Cargo.lock)\n".to_owned()),
     });
     Ok(plan)
 }

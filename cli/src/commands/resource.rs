@@ -208,7 +208,7 @@ impl Generate for ResourceOptions {
             filter_tests,
             patch,
         };
-        let file = existing_migration(project, &resource.table)?.unwrap_or_else(|| {
+        let file = existing_migration(project, &resource.table).unwrap_or_else(|| {
             migration_file(next_version(project), &format!("create_{}", resource.table))
         });
         let migration = MigrationContext {
@@ -225,18 +225,16 @@ impl Generate for ResourceOptions {
 }
 
 /// The migration an earlier run wrote for `table`, reused by `--force`.
-fn existing_migration(project: &Project, table: &str) -> Result<Option<String>, CliError> {
+fn existing_migration(project: &Project, table: &str) -> Option<String> {
     let dir = project.root.join("migrations");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Ok(None);
-    };
+    let entries = std::fs::read_dir(&dir).ok()?;
     let suffix = format!("_create_{table}.sql");
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.ends_with(&suffix))
         .collect();
     names.sort();
-    Ok(names.pop())
+    names.pop()
 }
 
 /// Filters the generated test checks by equality with the created row's value
