@@ -298,6 +298,18 @@ mod tests {
         );
     }
 
+    /// A directory with `src/mod.rs` holding `contents`.
+    fn app_with_mod(contents: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/mod.rs"), contents).unwrap();
+        dir
+    }
+
+    fn read(dir: &tempfile::TempDir, path: &str) -> String {
+        std::fs::read_to_string(dir.path().join(path)).unwrap()
+    }
+
     fn plan() -> Plan {
         Plan {
             files: vec![PlannedFile {
@@ -315,9 +327,7 @@ mod tests {
 
     #[test]
     fn applies_files_and_injections() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("src")).unwrap();
-        std::fs::write(dir.path().join("src/mod.rs"), "// strata:here\n").unwrap();
+        let dir = app_with_mod("// strata:here\n");
         let log = plan().apply(dir.path(), Mode::default()).unwrap();
         assert_eq!(
             log,
@@ -326,35 +336,21 @@ mod tests {
                 "inject  src/mod.rs (before `// strata:here`)"
             ]
         );
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(),
-            "// new\n"
-        );
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("src/mod.rs")).unwrap(),
-            "pub mod new;\n// strata:here\n"
-        );
+        assert_eq!(read(&dir, "src/new.rs"), "// new\n");
+        assert_eq!(read(&dir, "src/mod.rs"), "pub mod new;\n// strata:here\n");
     }
 
     #[test]
     fn refuses_to_overwrite_without_force_and_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("src")).unwrap();
-        std::fs::write(dir.path().join("src/mod.rs"), "// strata:here\n").unwrap();
+        let dir = app_with_mod("// strata:here\n");
         std::fs::write(dir.path().join("src/new.rs"), "// mine\n").unwrap();
         let err = plan().apply(dir.path(), Mode::default()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "src/new.rs already exists (use --force to overwrite it)"
         );
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(),
-            "// mine\n"
-        );
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("src/mod.rs")).unwrap(),
-            "// strata:here\n"
-        );
+        assert_eq!(read(&dir, "src/new.rs"), "// mine\n");
+        assert_eq!(read(&dir, "src/mod.rs"), "// strata:here\n");
 
         let log = plan()
             .apply(
@@ -366,17 +362,12 @@ mod tests {
             )
             .unwrap();
         assert_eq!(log[0], "replace src/new.rs");
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("src/new.rs")).unwrap(),
-            "// new\n"
-        );
+        assert_eq!(read(&dir, "src/new.rs"), "// new\n");
     }
 
     #[test]
     fn a_missing_marker_refuses_the_whole_plan() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("src")).unwrap();
-        std::fs::write(dir.path().join("src/mod.rs"), "pub mod old;\n").unwrap();
+        let dir = app_with_mod("pub mod old;\n");
         let err = plan().apply(dir.path(), Mode::default()).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -387,9 +378,7 @@ mod tests {
 
     #[test]
     fn dry_run_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("src")).unwrap();
-        std::fs::write(dir.path().join("src/mod.rs"), "// strata:here\n").unwrap();
+        let dir = app_with_mod("// strata:here\n");
         let log = plan()
             .apply(
                 dir.path(),
@@ -401,10 +390,7 @@ mod tests {
             .unwrap();
         assert_eq!(log.len(), 2);
         assert!(!dir.path().join("src/new.rs").exists());
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("src/mod.rs")).unwrap(),
-            "// strata:here\n"
-        );
+        assert_eq!(read(&dir, "src/mod.rs"), "// strata:here\n");
         assert!(
             plan()
                 .describe()
