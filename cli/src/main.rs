@@ -1,9 +1,26 @@
-//! The `strata` command-line tool.
-//!
-//! It will scaffold new applications (`strata new`) and domain modules
-//! (`strata generate resource|job|migration`) from the templates in
-//! `strata-templates`. Until the CLI issue lands it only prints its version.
+//! The `strata` binary: parses the command line, runs it, and turns errors
+//! into one `error: …` line and exit status 1 (clap's usage errors exit 2).
 
-fn main() {
-    println!("strata {}", env!("CARGO_PKG_VERSION"));
+use std::process::ExitCode;
+
+use clap::Parser;
+use strata_cli::{Cli, Request};
+
+fn main() -> ExitCode {
+    let request = Request::from(Cli::parse());
+    let result = std::env::current_dir()
+        .map_err(|e| strata_cli::CliError::io(".", e))
+        .and_then(|cwd| strata_cli::run(request, &cwd));
+    match result {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
