@@ -566,10 +566,27 @@ async fn two_instances_on_one_queue_run_every_job_exactly_once() {
         }
         let workers_a = a.start_workers().expect("queue");
         let workers_b = b.start_workers().expect("queue");
-        let all_done = || (0..40).all(|n| done(&format!("{batch}#{n}")).len() == 1);
-        eventually("all 40 jobs", Duration::from_secs(30), all_done).await;
+        // Twenty more through the outbox, relayed by both instances at once.
+        let mut tx = a.state().db().begin().await.unwrap();
+        for n in 40..60 {
+            queue
+                .enqueue_tx(
+                    &mut tx,
+                    Numbered {
+                        key: batch.clone(),
+                        n,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        queue.outbox_committed();
+        b.state().jobs().expect("queue").outbox_committed();
+        let all_done = || (0..60).all(|n| done(&format!("{batch}#{n}")).len() == 1);
+        eventually("all 60 jobs", Duration::from_secs(30), all_done).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
-        for n in 0..40 {
+        for n in 0..60 {
             let key = format!("{batch}#{n}");
             assert_eq!(
                 starts(&key).len(),

@@ -15,6 +15,10 @@ use crate::db::Db;
 /// Outbox rows moved per round trip.
 const BATCH: i64 = 100;
 
+/// How long a SQLite relay's claim on a row lasts before another relay may
+/// push it.
+const CLAIM_SECS: i64 = 60;
+
 type Row = (String, String, String, i64, i64);
 
 /// Moves up to one batch of outbox rows to their queues; returns how many.
@@ -47,17 +51,36 @@ pub(crate) async fn flush_batch(queue: &JobQueue) -> Result<usize, JobsError> {
             Ok(ids.len())
         }
         Db::Sqlite(pool) => {
-            // SQLite has one writer; the queue may live in this same file, so
-            // each row is pushed and then deleted outside any long transaction.
+            // SQLite has one writer and the queue may live in this same file,
+            // so rows are not held in a transaction while they are pushed:
+            // each is claimed for a while (one relay wins the UPDATE), pushed,
+            // then deleted. A relay that dies mid-push leaves a claim that
+            // expires, and the row is pushed again (at least once).
+            let now = chrono::Utc::now().timestamp();
             let rows: Vec<Row> = sqlx::query_as(
                 "SELECT id, queue, payload, run_at, max_attempts FROM strata_job_outbox \
+                 WHERE claimed_until IS NULL OR claimed_until < ? \
                  ORDER BY created_at, id LIMIT ?",
             )
+            .bind(now)
             .bind(BATCH)
             .fetch_all(pool)
             .await?;
-            let count = rows.len();
+            let mut count = 0;
             for (id, name, payload, run_at, max_attempts) in rows {
+                let claimed = sqlx::query(
+                    "UPDATE strata_job_outbox SET claimed_until = ? \
+                     WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ?)",
+                )
+                .bind(now + CLAIM_SECS)
+                .bind(&id)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected();
+                if claimed == 0 {
+                    continue; // another relay has it
+                }
                 let payload: Value = serde_json::from_str(&payload)?;
                 queue
                     .storage()
@@ -67,6 +90,7 @@ pub(crate) async fn flush_batch(queue: &JobQueue) -> Result<usize, JobsError> {
                     .bind(&id)
                     .execute(pool)
                     .await?;
+                count += 1;
             }
             Ok(count)
         }
