@@ -68,39 +68,29 @@ async fn run_once<J: Job>(run: &WorkerRun, name: &str) -> Result<(), JobError> {
         Ok::<(), std::io::Error>(())
     };
     let state = run.state.clone();
+    // The same worker on each storage; the backends share no trait that names
+    // the whole builder chain, so the chain is spelled once here.
+    macro_rules! run_on {
+        ($backend:expr) => {
+            WorkerBuilder::new(name)
+                .backend($backend)
+                .data(state)
+                .concurrency(run.concurrency)
+                .retry(retry_policy::<J>())
+                .build(perform::<J>)
+                .run_until(signal)
+                .await?
+        };
+    }
     match &run.storage {
         Storage::Sqlite(pool) => {
-            let backend = SqliteStorage::<J>::new(pool).with_config(settings.sqlite());
-            WorkerBuilder::new(name)
-                .backend(backend)
-                .data(state)
-                .concurrency(run.concurrency)
-                .retry(retry_policy::<J>())
-                .build(perform::<J>)
-                .run_until(signal)
-                .await?;
+            run_on!(SqliteStorage::<J>::new(pool).with_config(settings.sqlite()))
         }
         Storage::Postgres(pool) => {
-            let backend = PostgresStorage::<J>::new(pool).with_config(settings.postgres());
-            WorkerBuilder::new(name)
-                .backend(backend)
-                .data(state)
-                .concurrency(run.concurrency)
-                .retry(retry_policy::<J>())
-                .build(perform::<J>)
-                .run_until(signal)
-                .await?;
+            run_on!(PostgresStorage::<J>::new(pool).with_config(settings.postgres()))
         }
         Storage::Redis(conn) => {
-            let backend = RedisStorage::<J>::new(conn.clone()).with_config(settings.redis());
-            WorkerBuilder::new(name)
-                .backend(backend)
-                .data(state)
-                .concurrency(run.concurrency)
-                .retry(retry_policy::<J>())
-                .build(perform::<J>)
-                .run_until(signal)
-                .await?;
+            run_on!(RedisStorage::<J>::new(conn.clone()).with_config(settings.redis()))
         }
     }
     Ok(())

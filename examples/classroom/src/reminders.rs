@@ -73,11 +73,14 @@ impl Job for DailyDigest {
         let until = now + Duration::hours(24);
         let mut per_student = std::collections::BTreeMap::<Uuid, Vec<String>>::new();
         for page in 1.. {
-            let raw = format!(
-                "dueDate[gt]={}&dueDate[lte]={}&status[ne]=completed&sort=dueDate&perPage={DIGEST_PAGE}&page={page}",
-                encode(&now.to_rfc3339()),
-                encode(&until.to_rfc3339()),
-            );
+            let raw = form_urlencoded::Serializer::new(String::new())
+                .append_pair("dueDate[gt]", &now.to_rfc3339())
+                .append_pair("dueDate[lte]", &until.to_rfc3339())
+                .append_pair("status[ne]", "completed")
+                .append_pair("sort", "dueDate")
+                .append_pair("perPage", &DIGEST_PAGE.to_string())
+                .append_pair("page", &page.to_string())
+                .finish();
             let query = ListQuery::parse(&raw, Assignment::SPEC, state.cursor_codec())?;
             let rows = repo.list(state.db(), &query).await?.items;
             let last = rows.len() < DIGEST_PAGE as usize;
@@ -103,16 +106,4 @@ impl Job for DailyDigest {
         tracing::info!(target: "classroom::reminders", students = per_student.len(), "daily digest done");
         Ok(())
     }
-}
-
-/// Percent-encodes a timestamp (its `+` and `:`) for the query string.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

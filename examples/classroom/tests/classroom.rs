@@ -247,11 +247,5 @@ fn classroom_on_sqlite() {
 
 #[test]
 fn classroom_on_postgres() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let Some(db) = runtime.block_on(strata::testing::TestDatabase::postgres()) else {
-        eprintln!("skipped: TEST_DATABASE_URL is not set");
-        return;
-    };
-    scenario(Some(db.url()));
-    drop(db);
+    common::on_postgres(|url| scenario(Some(url)));
 }

@@ -197,3 +197,15 @@ pub fn start(extra_env: &[(&str, &str)]) -> Server {
     }
     Server { child, addr, dir }
 }
+
+/// Runs `scenario` against a fresh PostgreSQL database, or says it skipped
+/// when `TEST_DATABASE_URL` is unset.
+pub fn on_postgres(scenario: impl FnOnce(&str)) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = runtime.block_on(strata::testing::TestDatabase::postgres()) else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    scenario(db.url());
+    drop(db);
+}
