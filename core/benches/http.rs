@@ -1,6 +1,8 @@
 //! Load harness (SPEC §13): generated resource routes through the full default
 //! stack (request id, tracing span, metrics, auth, RBAC, rate limit, envelope)
-//! against a minimal hand-written axum + sqlx handler serving the same rows.
+//! against two hand-written axum + sqlx handlers serving the same rows: one
+//! doing the same work inside the same stack (SPEC §9's comparison), and a bare
+//! one outside it (what the stack itself costs).
 //!
 //! ```text
 //! cargo bench -p strata --bench http                      # SQLite
@@ -9,17 +11,19 @@
 //! ```
 //!
 //! `BENCH_SECONDS` (default 5) per scenario, `BENCH_CONNECTIONS` (default 16)
-//! keep-alive connections. Prints a Markdown table for `docs/benchmarks.md`.
+//! keep-alive connections, `BENCH_ROUNDS` (default 1) interleaved rounds of the
+//! three. Prints a Markdown table for `docs/benchmarks.md`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use strata::auth::AuthUser;
 use strata::axum::Router;
 use strata::axum::extract::{Path, State};
 use strata::axum::routing::get;
 use strata::rbac::Policy;
 use strata::testing::TestDatabase;
-use strata::{App, Db};
+use strata::{App, AppError, Db, Pagination};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use uuid::Uuid;
@@ -52,30 +56,117 @@ fn baseline(db: Db) -> Router {
         .with_state(db)
 }
 
-/// The same hand-written handler, mounted inside the full stack (auth, rate
-/// limit, request id, …) but without RBAC, the repository or the envelope: the
-/// gap to `baseline` is the middleware, the rest is the generated handler.
-fn stacked() -> Router<strata::AppState> {
+/// Hand-written handlers doing the generated handlers' work (SPEC §9: "a
+/// hand-written axum + sqlx handler doing the same work"), mounted inside the
+/// same stack: permission check, one `sqlx::query_as`, 404, ETag and
+/// `If-None-Match`, the envelope; the list also counts for its pagination.
+fn same_work() -> Router<strata::AppState> {
+    use strata::axum::http::{HeaderMap, StatusCode, header};
+    use strata::axum::response::{IntoResponse, Response};
+    use strata::rbac::Grant;
+    use strata::response::Envelope;
+
+    fn allowed(state: &strata::AppState, user: &AuthUser, action: &str) -> Result<(), AppError> {
+        match state.policy().grant(&user.role, "items", action) {
+            Grant::All => Ok(()),
+            _ => Err(AppError::forbidden("Missing permission items:read")),
+        }
+    }
     async fn one(
         State(state): State<strata::AppState>,
-        _user: strata::auth::AuthUser,
+        user: AuthUser,
         Path(id): Path<Uuid>,
-    ) -> strata::axum::Json<Item> {
+        headers: HeaderMap,
+    ) -> Result<Response, AppError> {
+        allowed(&state, &user, "read")?;
         let sql = "SELECT * FROM items WHERE id = $1";
-        let row = match state.db() {
-            Db::Sqlite(p) => sqlx::query_as(sql).bind(id).fetch_one(p).await,
-            Db::Postgres(p) => sqlx::query_as(sql).bind(id).fetch_one(p).await,
+        let row: Option<Item> = match state.db() {
+            Db::Sqlite(p) => sqlx::query_as(sql).bind(id).fetch_optional(p).await?,
+            Db::Postgres(p) => sqlx::query_as(sql).bind(id).fetch_optional(p).await?,
         };
-        strata::axum::Json(row.expect("row exists"))
+        let row = row.ok_or_else(AppError::not_found)?;
+        let etag = strata::resource::etag_of(Some(row.version), &[]);
+        if headers.get(header::IF_NONE_MATCH) == Some(&etag) {
+            return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+        }
+        let body = serde_json::to_vec(&Envelope::new(row)).map_err(AppError::internal)?;
+        Ok((
+            [(header::CONTENT_TYPE, "application/json")],
+            [(header::ETAG, etag)],
+            body,
+        )
+            .into_response())
     }
-    Router::new().route("/stacked/items/{id}", get(one))
+    async fn page(
+        State(state): State<strata::AppState>,
+        user: AuthUser,
+    ) -> Result<strata::List<Item>, AppError> {
+        allowed(&state, &user, "read")?;
+        let count = "SELECT COUNT(*) FROM items";
+        let sql = "SELECT * FROM items ORDER BY id LIMIT 20 OFFSET 40";
+        let (total, rows): (i64, Vec<Item>) = match state.db() {
+            Db::Sqlite(p) => (
+                sqlx::query_scalar(count).fetch_one(p).await?,
+                sqlx::query_as(sql).fetch_all(p).await?,
+            ),
+            Db::Postgres(p) => (
+                sqlx::query_scalar(count).fetch_one(p).await?,
+                sqlx::query_as(sql).fetch_all(p).await?,
+            ),
+        };
+        let total = u64::try_from(total).unwrap_or(0);
+        Ok(strata::List::new(rows, Pagination::offset(3, 20, total)))
+    }
+    Router::new()
+        .route("/same/items/{id}", get(one))
+        .route("/same/items", get(page))
 }
 
+/// Latencies and elapsed time of one or more load runs.
+#[derive(Default)]
 struct Stats {
-    requests: usize,
+    latencies: Vec<Duration>,
     seconds: f64,
+}
+
+impl Stats {
+    fn absorb(&mut self, other: Stats) {
+        self.latencies.extend(other.latencies);
+        self.seconds += other.seconds;
+    }
+
+    fn finish(mut self) -> Summary {
+        self.latencies.sort_unstable();
+        let all = &self.latencies;
+        let at = |q: f64| {
+            let index = (all.len() as f64 * q) as usize;
+            all.get(index.min(all.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
+        Summary {
+            rate: all.len() as f64 / self.seconds,
+            p50: at(0.50),
+            p99: at(0.99),
+        }
+    }
+}
+
+/// Requests per second and latency percentiles.
+struct Summary {
+    rate: f64,
     p50: Duration,
     p99: Duration,
+}
+
+impl Summary {
+    fn latencies(&self) -> String {
+        format!(
+            "{:.2} / {:.2}",
+            self.p50.as_secs_f64() * 1e3,
+            self.p99.as_secs_f64() * 1e3
+        )
+    }
 }
 
 /// `connections` keep-alive connections sending `GET path` for `seconds`.
@@ -115,14 +206,9 @@ async fn load(
     for task in tasks {
         all.extend(task.await.expect("load task"));
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    all.sort_unstable();
-    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
     Stats {
-        requests: all.len(),
-        seconds: elapsed,
-        p50: at(0.50),
-        p99: at(0.99),
+        latencies: all,
+        seconds: started.elapsed().as_secs_f64(),
     }
 }
 
@@ -154,7 +240,7 @@ async fn read_response(stream: &mut TcpStream, buffer: &mut [u8]) {
     }
 }
 
-async fn run(db: TestDatabase, seconds: f64, connections: usize) {
+async fn run(db: TestDatabase, seconds: f64, connections: usize, rounds: usize) {
     let mut config = db.config();
     config.database.max_connections = 16;
     config.auth.jwt_secret = Some("benchmark secret of at least 32 bytes!".into());
@@ -167,7 +253,7 @@ async fn run(db: TestDatabase, seconds: f64, connections: usize) {
         .with_rate_limits()
         .policy(Policy::from_toml("[roles.admin]\npermissions = [\"*\"]").expect("policy"))
         .api(strata::resource::routes::<Item>())
-        .api(stacked())
+        .api(same_work())
         .build()
         .await
         .expect("app");
@@ -207,34 +293,47 @@ async fn run(db: TestDatabase, seconds: f64, connections: usize) {
         (
             "GET by id",
             format!("/api/v1/items/{id}"),
-            Some(token.clone()),
+            format!("/api/v1/same/items/{id}"),
             format!("/raw/items/{id}"),
         ),
         (
-            "GET by id, hand-written inside the stack",
-            format!("/api/v1/stacked/items/{id}"),
-            Some(token.clone()),
-            format!("/raw/items/{id}"),
-        ),
-        (
-            "list (20 rows)",
+            "list (20 rows, page 3)",
             "/api/v1/items?page=3&perPage=20&sort=id".to_owned(),
-            Some(token.clone()),
+            "/api/v1/same/items".to_owned(),
             "/raw/items".to_owned(),
         ),
     ];
     let dialect = format!("{:?}", pool.dialect());
-    for (name, generated, token, raw) in scenarios {
-        let g = load(addr, generated, token, connections, seconds).await;
-        let h = load(addr, raw, None, connections, seconds).await;
-        let (gr, hr) = (g.requests as f64 / g.seconds, h.requests as f64 / h.seconds);
+    let token = Some(token);
+    // Profiling aid: `BENCH_ONLY=same,bare` runs only those (ratios then meaningless).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    for (name, generated, same, bare) in scenarios {
+        let mut totals = [Stats::default(), Stats::default(), Stats::default()];
+        // Interleaved rounds, so drift in the machine's load hits all three.
+        for _ in 0..rounds {
+            for ((total, (path, token)), label) in totals
+                .iter_mut()
+                .zip([(&generated, &token), (&same, &token), (&bare, &None)])
+                .zip(["generated", "same", "bare"])
+            {
+                if !only.is_empty() && !only.contains(label) {
+                    continue;
+                }
+                let stats = load(addr, path.clone(), token.clone(), connections, seconds).await;
+                total.absorb(stats);
+            }
+        }
+        let [g, s, b] = totals.map(Stats::finish);
         println!(
-            "| {dialect} | {name} | {gr:.0} | {hr:.0} | {:.2}× | {:.2} / {:.2} | {:.2} / {:.2} |",
-            gr / hr,
-            g.p50.as_secs_f64() * 1e3,
-            g.p99.as_secs_f64() * 1e3,
-            h.p50.as_secs_f64() * 1e3,
-            h.p99.as_secs_f64() * 1e3,
+            "| {dialect} | {name} | {:.0} | {:.0} | {:.0} | {:.2}× | {:.2}× | {} | {} | {} |",
+            g.rate,
+            s.rate,
+            b.rate,
+            g.rate / s.rate,
+            g.rate / b.rate,
+            g.latencies(),
+            s.latencies(),
+            b.latencies(),
         );
     }
 }
@@ -248,12 +347,18 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(16);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        println!("| database | endpoint | generated req/s | hand-written req/s | ratio | generated p50 / p99 ms | hand-written p50 / p99 ms |");
-        println!("|---|---|---|---|---|---|---|");
+        println!(
+            "| database | endpoint | generated req/s | same work req/s | bare req/s | vs same work | vs bare | generated p50 / p99 ms | same work p50 / p99 ms | bare p50 / p99 ms |"
+        );
+        println!("|---|---|---|---|---|---|---|---|---|---|");
         for db in TestDatabase::all().await {
-            run(db, seconds, connections).await;
+            run(db, seconds, connections, rounds).await;
         }
     });
 }

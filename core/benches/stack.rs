@@ -55,14 +55,19 @@ fn stack(c: &mut Criterion) {
         config.http.compression = !off.contains("compression");
         config.http.security_headers = !off.contains("headers");
         config.http.metrics = !off.contains("metrics");
-        let stacked = Router::new().route(
-            "/stacked/items/{id}",
-            get(
-                |State(s): State<strata::AppState>,
-                 _u: strata::auth::AuthUser,
-                 Path(id): Path<Uuid>| async move { raw_one(s.db(), id).await },
-            ),
-        );
+        let stacked = Router::new()
+            .route(
+                "/stacked/ping",
+                get(|_u: strata::auth::AuthUser| async { "pong" }),
+            )
+            .route(
+                "/stacked/items/{id}",
+                get(
+                    |State(s): State<strata::AppState>,
+                     _u: strata::auth::AuthUser,
+                     Path(id): Path<Uuid>| async move { raw_one(s.db(), id).await },
+                ),
+            );
         let app = App::new(config).with_auth();
         let app = if off.contains("limits") {
             app
@@ -96,6 +101,7 @@ fn stack(c: &mut Criterion) {
         let token = server.state().auth().issue(&user).expect("token").token;
         let bare =
             Router::new()
+                .route("/raw/ping", get(|| async { "pong" }))
                 .route(
                     "/raw/items/{id}",
                     get(|State(db): State<Db>, Path(id): Path<Uuid>| async move {
@@ -141,6 +147,49 @@ fn stack(c: &mut Criterion) {
                 .expect("row")
         })
     });
+    c.bench_function("db_query_as_repository_sql", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let row: Option<Item> =
+                sqlx::query_as(r#"SELECT * FROM "items" WHERE "id" = ? LIMIT ?"#)
+                    .bind(rid)
+                    .bind(1i64)
+                    .fetch_optional(rdb.as_sqlite().expect("sqlite"))
+                    .await
+                    .expect("row");
+            row
+        })
+    });
+    c.bench_function("db_query_as_quoted_no_limit", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let row: Option<Item> = sqlx::query_as(r#"SELECT * FROM "items" WHERE "id" = ?"#)
+                .bind(rid)
+                .fetch_optional(rdb.as_sqlite().expect("sqlite"))
+                .await
+                .expect("row");
+            row
+        })
+    });
+    c.bench_function("db_query_as_quoted_limit_literal", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let row: Option<Item> =
+                sqlx::query_as(r#"SELECT * FROM "items" WHERE "id" = ? LIMIT 1"#)
+                    .bind(rid)
+                    .fetch_optional(rdb.as_sqlite().expect("sqlite"))
+                    .await
+                    .expect("row");
+            row
+        })
+    });
+    c.bench_function("db_query_as_plain_optional", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let row: Option<Item> = sqlx::query_as("SELECT * FROM items WHERE id = $1")
+                .bind(rid)
+                .fetch_optional(rdb.as_sqlite().expect("sqlite"))
+                .await
+                .expect("row");
+            row
+        })
+    });
     c.bench_function("db_query_as_plain_sqlx", |b| {
         b.to_async(&runtime).iter(|| async {
             let row: Item = sqlx::query_as("SELECT * FROM items WHERE id = $1")
@@ -166,6 +215,19 @@ fn stack(c: &mut Criterion) {
             .await
             .expect("body");
     };
+    c.bench_function("no_db_bare_handler", |b| {
+        b.to_async(&runtime)
+            .iter(|| send(bare.clone(), "/raw/ping".to_owned(), None))
+    });
+    c.bench_function("no_db_handler_inside_stack", |b| {
+        b.to_async(&runtime).iter(|| {
+            send(
+                router.clone(),
+                "/api/v1/stacked/ping".to_owned(),
+                Some(token.clone()),
+            )
+        })
+    });
     c.bench_function("get_by_id_bare_handler", |b| {
         b.to_async(&runtime)
             .iter(|| send(bare.clone(), format!("/raw/items/{id}"), None))

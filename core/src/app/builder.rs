@@ -401,10 +401,9 @@ impl App {
             api = api.merge(auth::router(login_limit));
         }
         if let Some(limit) = api_limit {
-            api = api.layer(limit).layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                auth::identify,
-            ));
+            api = api
+                .layer(limit)
+                .layer(auth::IdentifyLayer::new(state.clone()));
         }
         let mut router = Router::new()
             .nest("/api/v1", api)
@@ -414,7 +413,7 @@ impl App {
             router = router.merge(docs);
         }
         let router = router.fallback(not_found);
-        let router = stack::apply(router, &state).with_state(state.clone());
+        let router = stack::apply(router, &state);
         Ok(Server::new(state, router, self.job_registry))
     }
 

@@ -104,6 +104,12 @@ pub async fn identify(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    identify_request(&state, &mut request);
+    next.run(request).await
+}
+
+/// What [`identify`] does to a request, without running the rest.
+fn identify_request<B>(state: &AppState, request: &mut http::Request<B>) {
     if let Ok(token) = bearer_token(request.headers())
         && let Ok(user) = state.auth().authenticate(token)
     {
@@ -111,7 +117,59 @@ pub async fn identify(
         request.extensions_mut().insert(key);
         request.extensions_mut().insert(user);
     }
-    next.run(request).await
+}
+
+/// [`identify`] as a tower layer: the token is verified synchronously, so the
+/// inner service is called directly, without boxing or cloning it.
+#[derive(Debug, Clone)]
+pub struct IdentifyLayer {
+    state: AppState,
+}
+
+impl IdentifyLayer {
+    /// Identifies callers against `state`'s authenticator.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+impl<S> tower::Layer<S> for IdentifyLayer {
+    type Service = Identify<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Identify {
+            inner,
+            state: self.state.clone(),
+        }
+    }
+}
+
+/// The service made by [`IdentifyLayer`].
+#[derive(Debug, Clone)]
+pub struct Identify<S> {
+    inner: S,
+    state: AppState,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for Identify<S>
+where
+    S: tower::Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        identify_request(&self.state, &mut request);
+        self.inner.call(request)
+    }
 }
 
 #[cfg(test)]

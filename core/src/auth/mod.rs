@@ -68,7 +68,7 @@ mod users;
 
 pub use authenticator::{AccessToken, Authenticator, Claims};
 pub use error::AuthError;
-pub use extract::{AuthUser, MaybeUser, identify};
+pub use extract::{AuthUser, Identify, IdentifyLayer, MaybeUser, identify};
 pub use keys::{JwtKey, KeyRing};
 pub(crate) use password::warm_up;
 pub use password::{

@@ -7,22 +7,22 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
-use http::Method;
+use http::{Method, Request, Response};
+use pin_project_lite::pin_project;
+use tower::{Layer, Service};
+
+use super::route::RouteSlot;
 
 /// Histogram bucket upper bounds, in seconds.
 const BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
-
-/// Route label for requests that matched no route.
-const UNMATCHED: &str = "<unmatched>";
 
 /// Series of one route, by method and status.
 type RouteSeries = HashMap<(Method, u16), Arc<Series>>;
@@ -133,24 +133,92 @@ fn labels((route, method, status): &(&str, &str, u16)) -> String {
     format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"")
 }
 
-/// `from_fn_with_state` middleware recording every request into `metrics`.
-pub(crate) async fn record(
-    State(metrics): State<Metrics>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let start = Instant::now();
-    let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let response = next.run(request).await;
-    let route = route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
-    metrics.record(
-        &method,
-        route,
-        response.status().as_u16(),
-        start.elapsed().as_secs_f64(),
-    );
-    response
+/// Records every request into [`Metrics`] once its response is ready.
+#[derive(Debug, Clone)]
+pub(crate) struct MetricsLayer {
+    metrics: Metrics,
+}
+
+impl MetricsLayer {
+    pub(crate) fn new(metrics: Metrics) -> Self {
+        Self { metrics }
+    }
+}
+
+impl<S> Layer<S> for MetricsLayer {
+    type Service = RecordMetrics<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RecordMetrics {
+            inner,
+            metrics: self.metrics.clone(),
+        }
+    }
+}
+
+/// The service made by [`MetricsLayer`].
+#[derive(Debug, Clone)]
+pub(crate) struct RecordMetrics<S> {
+    inner: S,
+    metrics: Metrics,
+}
+
+impl<S, B, R> Service<Request<B>> for RecordMetrics<S>
+where
+    S: Service<Request<B>, Response = Response<R>>,
+{
+    type Response = Response<R>;
+    type Error = S::Error;
+    type Future = MetricsFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let slot = RouteSlot::default();
+        request.extensions_mut().insert(slot.clone());
+        MetricsFuture {
+            start: Instant::now(),
+            method: request.method().clone(),
+            inner: self.inner.call(request),
+            slot,
+            metrics: self.metrics.clone(),
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`RecordMetrics`].
+    pub(crate) struct MetricsFuture<F> {
+        #[pin]
+        inner: F,
+        start: Instant,
+        method: Method,
+        slot: RouteSlot,
+        metrics: Metrics,
+    }
+}
+
+impl<F, R, E> Future for MetricsFuture<F>
+where
+    F: Future<Output = Result<Response<R>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let result = ready!(this.inner.poll(cx));
+        if let Ok(response) = &result {
+            this.metrics.record(
+                this.method,
+                this.slot.route(),
+                response.status().as_u16(),
+                this.start.elapsed().as_secs_f64(),
+            );
+        }
+        Poll::Ready(result)
+    }
 }
 
 #[cfg(test)]

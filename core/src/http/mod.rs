@@ -21,6 +21,7 @@ mod error_envelope;
 mod extract;
 mod metrics;
 mod request_id;
+mod route;
 pub(crate) mod stack;
 mod timeout;
 

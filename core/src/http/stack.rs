@@ -1,55 +1,57 @@
 //! Applying the default middleware stack to an application router.
 
 use std::any::Any;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath};
-use axum::middleware::{from_fn_with_state, map_response};
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderName, HeaderValue, Request, header};
+use tower::ServiceBuilder;
+use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::{Span, field};
 
-use super::{RequestId, RequestIdLayer, error_envelope, metrics, timeout};
+use super::error_envelope::ErrorEnvelopeLayer;
+use super::metrics::MetricsLayer;
+use super::route::RouteLabelLayer;
+use super::timeout::TimeoutLayer;
+use super::{RequestId, RequestIdLayer};
 use crate::AppError;
 use crate::app::AppState;
 
-/// Wraps every route of `router` (and its fallback) in the default stack.
+/// Wraps `router` in the default stack and gives it its state.
 ///
-/// Layers are added innermost first: the last `.layer` call is the outermost.
-/// Adding them with `Router::layer`, after routing, lets the tracing and metrics
-/// layers read the matched route template.
-pub(crate) fn apply(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+/// The stack wraps the router as one service (the router is the fallback of an
+/// otherwise empty outer router), so a request clones and runs it once, not
+/// once per layer per route as `Router::layer` would. Only
+/// [`RouteLabelLayer`](super::route::RouteLabelLayer) runs after routing: it
+/// hands the matched route template to the tracing span and metrics outside.
+/// The first layer below is the outermost.
+pub(crate) fn apply(router: Router<AppState>, state: &AppState) -> Router {
     let config = state.config();
     let http = &config.http;
-    let mut router = router;
-
-    if http.compression {
-        router = router.layer(CompressionLayer::new());
-    }
-    if http.security_headers {
-        router = with_security_headers(router, http);
-    }
-    if let Some(cors) = cors_layer(&http.cors_origins) {
-        router = router.layer(cors);
-    }
     let limit = config.server.body_limit_bytes;
-    router
-        .layer(RequestBodyLimitLayer::new(limit))
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(from_fn_with_state(
-            config.server.request_timeout(),
-            timeout::timeout,
-        ))
-        .layer(map_response(error_envelope::envelope_errors))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(from_fn_with_state(state.metrics().clone(), metrics::record))
+    let compression = http.compression.then(|| {
+        ServiceBuilder::new()
+            .layer(MapResponseLayer::new(boxed_body))
+            .layer(CompressionLayer::new())
+            .into_inner()
+    });
+    let headers: Arc<[(HeaderName, HeaderValue)]> = if http.security_headers {
+        security_headers(http).into()
+    } else {
+        Arc::new([])
+    };
+    let inner = router.layer(RouteLabelLayer).with_state(state.clone());
+    let stack = ServiceBuilder::new()
+        .layer(RequestIdLayer)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(make_span)
@@ -57,14 +59,40 @@ pub(crate) fn apply(router: Router<AppState>, state: &AppState) -> Router<AppSta
                 .on_response(on_response)
                 .on_failure(()),
         )
-        .layer(RequestIdLayer)
+        .layer(MetricsLayer::new(state.metrics().clone()))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(ErrorEnvelopeLayer)
+        .layer(TimeoutLayer::new(config.server.request_timeout()))
+        .layer(MapResponseLayer::new(boxed_body))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(DefaultBodyLimit::max(limit))
+        .option_layer(cors_layer(&http.cors_origins))
+        .layer(MapResponseLayer::new(move |mut response: Response| {
+            for (name, value) in headers.iter() {
+                if !response.headers().contains_key(name) {
+                    response.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            response
+        }))
+        .option_layer(compression)
+        .service(inner);
+    Router::new().fallback_service(stack)
 }
 
-fn with_security_headers(
-    router: Router<AppState>,
-    http: &crate::config::HttpConfig,
-) -> Router<AppState> {
-    let fixed: [(HeaderName, HeaderValue); 3] = [
+/// A response with its body as axum's [`Body`], so layers that change the
+/// body type can sit in the same stack (and either side of an optional layer).
+fn boxed_body<B>(response: http::Response<B>) -> Response
+where
+    B: http_body::Body<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    response.map(Body::new)
+}
+
+/// The security headers the config asks for, set on responses that lack them.
+fn security_headers(http: &crate::config::HttpConfig) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = vec![
         (
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -75,25 +103,15 @@ fn with_security_headers(
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ),
     ];
-    let mut router = router;
-    for (name, value) in fixed {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
-    }
     if let Ok(csp) = HeaderValue::from_str(&http.content_security_policy) {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            csp,
-        ));
+        headers.push((header::CONTENT_SECURITY_POLICY, csp));
     }
     if let Some(max_age) = http.hsts_max_age_secs {
         let value = HeaderValue::from_str(&format!("max-age={max_age}; includeSubDomains"))
             .unwrap_or(HeaderValue::from_static("max-age=31536000"));
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            value,
-        ));
+        headers.push((header::STRICT_TRANSPORT_SECURITY, value));
     }
-    router
+    headers
 }
 
 fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
@@ -120,11 +138,8 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
+/// The request's span; `route` is recorded after routing by `RouteLabel`.
 fn make_span<B>(request: &Request<B>) -> Span {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("<unmatched>", MatchedPath::as_str);
     let request_id = request
         .extensions()
         .get::<RequestId>()
@@ -132,7 +147,7 @@ fn make_span<B>(request: &Request<B>) -> Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        route,
+        route = field::Empty,
         request_id,
         status = field::Empty,
         latency_ms = field::Empty,

@@ -1,28 +1,98 @@
 //! Request timeout answering a 503 envelope.
 
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use http::Request;
+use pin_project_lite::pin_project;
+use tokio::time::Sleep;
+use tower::{Layer, Service};
 
 use crate::AppError;
 
-/// `from_fn_with_state` middleware: gives the rest of the stack `timeout` to answer.
-pub(crate) async fn timeout(
-    State(limit): State<Duration>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(timeout_ms = limit.as_millis() as u64, "request timed out");
-            AppError::unavailable(format!(
-                "The request did not complete within {} s",
-                limit.as_secs_f64()
-            ))
-            .into_response()
+/// Gives the inner service `limit` to produce a response; after that the
+/// request is dropped and answered with a 503 envelope.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeoutLayer {
+    limit: Duration,
+}
+
+impl TimeoutLayer {
+    pub(crate) fn new(limit: Duration) -> Self {
+        Self { limit }
+    }
+}
+
+impl<S> Layer<S> for TimeoutLayer {
+    type Service = Timeout<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Timeout {
+            inner,
+            limit: self.limit,
         }
+    }
+}
+
+/// The service made by [`TimeoutLayer`].
+#[derive(Debug, Clone)]
+pub(crate) struct Timeout<S> {
+    inner: S,
+    limit: Duration,
+}
+
+impl<S, B> Service<Request<B>> for Timeout<S>
+where
+    S: Service<Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = TimeoutFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        TimeoutFuture {
+            inner: self.inner.call(request),
+            sleep: tokio::time::sleep(self.limit),
+            limit: self.limit,
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`Timeout`].
+    pub(crate) struct TimeoutFuture<F> {
+        #[pin]
+        inner: F,
+        #[pin]
+        sleep: Sleep,
+        limit: Duration,
+    }
+}
+
+impl<F, E> Future for TimeoutFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(result) = this.inner.poll(cx) {
+            return Poll::Ready(result);
+        }
+        ready!(this.sleep.poll(cx));
+        let limit = *this.limit;
+        tracing::warn!(timeout_ms = limit.as_millis() as u64, "request timed out");
+        Poll::Ready(Ok(AppError::unavailable(format!(
+            "The request did not complete within {} s",
+            limit.as_secs_f64()
+        ))
+        .into_response()))
     }
 }

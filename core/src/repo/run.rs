@@ -14,6 +14,13 @@ pub(crate) struct Built {
     values: SqlxValues,
 }
 
+impl Built {
+    /// Appends trusted SQL text (integer literals the caller formatted).
+    pub(crate) fn push_sql(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+}
+
 /// Renders `statement` for `dialect`.
 pub(crate) fn build<S: SqlxBinder>(statement: &S, dialect: Dialect) -> Built {
     let (sql, values) = match dialect {
