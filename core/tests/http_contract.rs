@@ -550,7 +550,14 @@ async fn metrics_count_requests_by_route_template_and_status() {
     TestRequest::get("/api/v1/notes/1").send(&router).await;
     TestRequest::get("/api/v1/notes/2").send(&router).await;
     TestRequest::get("/api/v1/nothing").send(&router).await;
+    // The stack runs before routing; the route label still reaches the metrics
+    // when the handler panics (caught outside it).
+    TestRequest::get("/api/v1/panic").send(&router).await;
     let text = TestRequest::get("/metrics").send(&router).await.text();
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/api/v1/panic",status="500"} 1"#),
+        "{text}"
+    );
     assert!(
         text.contains(
             r#"http_requests_total{method="GET",route="/api/v1/notes/{id}",status="200"} 2"#

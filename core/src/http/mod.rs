@@ -14,7 +14,9 @@
 //! 9. Security headers.
 //! 10. Compression.
 //!
-//! Rate limiting and authentication sit inside this stack, per route group.
+//! The stack wraps the whole router once; after routing, a route label layer
+//! hands the matched route template back to the tracing span and the metrics.
+//! Rate limiting and authentication sit inside it, per route group.
 
 mod context;
 mod error_envelope;

@@ -94,9 +94,9 @@ impl<T: Entity> SqlRepository<T> {
     /// (cursor pages).
     ///
     /// Postgres binds the limit and offset, so every page shares one prepared
-    /// statement. SQLite re-prepares a statement whose `LIMIT`/`OFFSET` is a
-    /// bound parameter on every run (measured: ≈ 25 µs a query, more than the
-    /// query), so for SQLite they are written into the SQL as integer literals.
+    /// statement. On SQLite a bound `LIMIT` costs ≈ 25 µs a query (more than
+    /// the lookup itself; `--bench stack`, docs/benchmarks.md), so for SQLite
+    /// they are written into the SQL as integer literals.
     fn page_select(query: &ListQuery, dialect: crate::Dialect) -> Built {
         let (select, suffix) = Self::page_statement(query, dialect);
         let mut built = build(&select, dialect);
