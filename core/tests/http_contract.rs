@@ -35,6 +35,7 @@ fn routes() -> Router<AppState> {
         .route("/fail/{kind}", get(fail))
         .route("/panic", get(panic_handler))
         .route("/slow", get(slow))
+        .route("/busy", get(busy))
 }
 
 async fn create_note(Json(note): Json<Note>) -> Result<Created<Note>, AppError> {
@@ -111,6 +112,13 @@ async fn panic_handler() -> NoContent {
 async fn slow() -> NoContent {
     tokio::time::sleep(Duration::from_secs(5)).await;
     NoContent
+}
+
+/// Never yields on its own: uses up the task's cooperative budget every poll.
+async fn busy() -> NoContent {
+    loop {
+        tokio::task::consume_budget().await;
+    }
 }
 
 async fn server_with(db: &TestDatabase, tweak: impl FnOnce(&mut Config)) -> Server {
@@ -406,6 +414,19 @@ async fn slow_handler_times_out_with_503() {
 }
 
 #[tokio::test]
+async fn handler_that_never_yields_its_budget_still_times_out() {
+    let db = TestDatabase::sqlite();
+    let router = server(&db).await.router();
+    let response = tokio::time::timeout(
+        Duration::from_secs(20),
+        TestRequest::get("/api/v1/busy").send(&router),
+    )
+    .await
+    .expect("the stack's 1 s timeout fired");
+    assert_error(&response, 503, "SERVICE_UNAVAILABLE");
+}
+
+#[tokio::test]
 async fn request_id_is_echoed_when_sane_and_generated_otherwise() {
     let db = TestDatabase::sqlite();
     let router = server(&db).await.router();
@@ -553,7 +574,27 @@ async fn metrics_count_requests_by_route_template_and_status() {
     // The stack runs before routing; the route label still reaches the metrics
     // when the handler panics (caught outside it).
     TestRequest::get("/api/v1/panic").send(&router).await;
+    // A 405 keeps its route; a 413 answered on Content-Length before routing
+    // counts as unmatched.
+    TestRequest::post("/api/v1/notes/3").send(&router).await;
+    let too_large = TestRequest::post("/api/v1/notes")
+        .header("content-type", "application/json")
+        .header("content-length", "4096")
+        .body(vec![b' '; 4096])
+        .send(&router)
+        .await;
+    assert_eq!(too_large.status, 413);
     let text = TestRequest::get("/metrics").send(&router).await.text();
+    assert!(
+        text.contains(
+            r#"http_requests_total{method="POST",route="/api/v1/notes/{id}",status="405"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"http_requests_total{method="POST",route="<unmatched>",status="413"} 1"#),
+        "{text}"
+    );
     assert!(
         text.contains(r#"http_requests_total{method="GET",route="/api/v1/panic",status="500"} 1"#),
         "{text}"

@@ -465,6 +465,38 @@ async fn offset_pages_count_totals_including_last_and_empty() {
     }
 }
 
+/// Filtered offset pages bind the filter values and then the offset (SQLite
+/// writes the limit as a literal): walking 160 distinct pages one row at a time
+/// returns every matching row once, in order, and lookups still work after
+/// those many distinct statements went through the statement cache.
+#[tokio::test]
+async fn many_distinct_filtered_offset_pages_walk_every_row_once() {
+    for f in fixtures().await {
+        for i in 0..200 {
+            f.repo
+                .create(&f.pool, &task(&format!("W{i:03}"), i))
+                .await
+                .unwrap();
+        }
+        let mut seen = Vec::new();
+        for page in 1..=161 {
+            let (items, pagination) = f
+                .list(&format!(
+                    "page={page}&perPage=1&sort=priority&priority[gte]=40"
+                ))
+                .await;
+            assert_eq!(pagination, Pagination::offset(page, 1, 160));
+            seen.extend(items.into_iter().map(|t| t.priority));
+        }
+        assert_eq!(seen, (40..200).collect::<Vec<i64>>());
+        let sql = SqlRepository::<Task>::list_sql(&f.parse("page=7&perPage=3"), f.pool.dialect());
+        assert!(sql.ends_with("LIMIT 3 OFFSET 18"), "{sql}");
+        let (items, _) = f.list("perPage=1&sort=-priority").await;
+        let found = f.repo.find_by_id(&f.pool, &items[0].id).await.unwrap();
+        assert_eq!(found.map(|t| t.priority), Some(199));
+    }
+}
+
 async fn walk_cursor(f: &Fixture, base: &str) -> (Vec<Uuid>, usize) {
     let mut seen = Vec::new();
     let mut pages = 0;

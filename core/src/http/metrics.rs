@@ -17,7 +17,7 @@ use http::{Method, Request, Response};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
-use super::route::RouteSlot;
+use super::route::{RouteSlot, UNMATCHED};
 
 /// Histogram bucket upper bounds, in seconds.
 const BUCKETS: [f64; 11] = [
@@ -209,6 +209,11 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let result = ready!(this.inner.poll(cx));
+        if !this.slot.is_filled() {
+            // Answered before routing (a CORS preflight, a 413 on
+            // `Content-Length`): label the span as unmatched too.
+            tracing::Span::current().record("route", UNMATCHED);
+        }
         if let Ok(response) = &result {
             this.metrics.record(
                 this.method,

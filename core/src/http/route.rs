@@ -6,6 +6,8 @@
 //! before routing and cannot read [`MatchedPath`] themselves. The metrics layer
 //! puts an empty [`RouteSlot`] into the request; [`RouteLabelLayer`], applied to
 //! every route, fills it and records the template on the request's span.
+//! Requests answered before routing (a CORS preflight, a 413 on
+//! `Content-Length`) and unmatched ones are labelled `<unmatched>`.
 
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
@@ -26,6 +28,11 @@ impl RouteSlot {
     /// The route template, or `<unmatched>` when no route matched.
     pub(crate) fn route(&self) -> &str {
         self.0.get().map_or(UNMATCHED, MatchedPath::as_str)
+    }
+
+    /// Whether a matched route filled the slot.
+    pub(crate) fn is_filled(&self) -> bool {
+        self.0.get().is_some()
     }
 }
 

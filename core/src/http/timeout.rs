@@ -7,7 +7,6 @@ use std::time::Duration;
 use axum::response::{IntoResponse, Response};
 use http::Request;
 use pin_project_lite::pin_project;
-use tokio::time::Sleep;
 use tower::{Layer, Service};
 
 use crate::AppError;
@@ -57,20 +56,19 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         TimeoutFuture {
-            inner: self.inner.call(request),
-            sleep: tokio::time::sleep(self.limit),
+            inner: tokio::time::timeout(self.limit, self.inner.call(request)),
             limit: self.limit,
         }
     }
 }
 
 pin_project! {
-    /// The response future of [`Timeout`].
+    /// The response future of [`Timeout`]. Built on `tokio::time::Timeout`,
+    /// which still fires when the handler exhausts the task's cooperative
+    /// budget on every poll (a timer polled after the handler would not).
     pub(crate) struct TimeoutFuture<F> {
         #[pin]
-        inner: F,
-        #[pin]
-        sleep: Sleep,
+        inner: tokio::time::Timeout<F>,
         limit: Duration,
     }
 }
@@ -83,10 +81,9 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        if let Poll::Ready(result) = this.inner.poll(cx) {
+        if let Ok(result) = ready!(this.inner.poll(cx)) {
             return Poll::Ready(result);
         }
-        ready!(this.sleep.poll(cx));
         let limit = *this.limit;
         tracing::warn!(timeout_ms = limit.as_millis() as u64, "request timed out");
         Poll::Ready(Ok(AppError::unavailable(format!(

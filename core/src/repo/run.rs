@@ -19,6 +19,12 @@ impl Built {
     pub(crate) fn push_sql(&mut self, sql: &str) {
         self.sql.push_str(sql);
     }
+
+    /// Appends SQL text ending in one `?` placeholder (SQLite), and its value.
+    pub(crate) fn push_bound(&mut self, sql: &str, value: sea_query::Value) {
+        self.sql.push_str(sql);
+        self.values.0.0.push(value);
+    }
 }
 
 /// Renders `statement` for `dialect`.

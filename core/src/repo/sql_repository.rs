@@ -95,21 +95,29 @@ impl<T: Entity> SqlRepository<T> {
     ///
     /// Postgres binds the limit and offset, so every page shares one prepared
     /// statement. On SQLite a bound `LIMIT` costs ≈ 25 µs a query (more than
-    /// the lookup itself; `--bench stack`, docs/benchmarks.md), so for SQLite
-    /// they are written into the SQL as integer literals.
+    /// the lookup itself; `--bench stack`, docs/benchmarks.md), so there the
+    /// limit is written into the SQL as an integer literal, and only the offset
+    /// is bound: page sizes are few (capped by the resource's maximum), page
+    /// numbers are not, and each distinct SQL text is its own cached statement.
     fn page_select(query: &ListQuery, dialect: crate::Dialect) -> Built {
         let (select, suffix) = Self::page_statement(query, dialect);
         let mut built = build(&select, dialect);
-        built.push_sql(&suffix);
+        if let Some((limit, offset)) = suffix {
+            built.push_sql(&format!(" LIMIT {limit}"));
+            if let Some(offset) = offset {
+                built.push_bound(" OFFSET ?", sea_query::Value::BigInt(Some(offset)));
+            }
+        }
         built
     }
 
-    /// [`page_select`](Self::page_select) as a statement, plus the literal
-    /// `LIMIT`/`OFFSET` suffix it needs on SQLite (empty on Postgres).
+    /// [`page_select`](Self::page_select) as a statement, plus, on SQLite, the
+    /// limit and offset it leaves for the caller to append (SQLite has no
+    /// `OFFSET` without `LIMIT`, so sea-query cannot write the offset alone).
     fn page_statement(
         query: &ListQuery,
         dialect: crate::Dialect,
-    ) -> (sea_query::SelectStatement, String) {
+    ) -> (sea_query::SelectStatement, Option<(i64, Option<i64>)>) {
         let mut cond = Self::list_conditions(query);
         let mut select = Query::select();
         select.column(Asterisk).from(table::<T>());
@@ -119,39 +127,42 @@ impl<T: Entity> SqlRepository<T> {
                 if let Some(cursor) = after {
                     cond = cond.add(sql::after(&query.sort, &cursor.values));
                 }
-                (limit + 1, None)
+                (limit.saturating_add(1), None)
             }
         };
         select.cond_where(cond);
         sql::order_by(&mut select, &query.sort);
-        let mut suffix = String::new();
         match dialect {
             crate::Dialect::Postgres => {
                 select.limit(limit);
                 if let Some(offset) = offset {
                     select.offset(offset);
                 }
+                (select, None)
             }
+            // SQLite's LIMIT and OFFSET are signed 64-bit; clamp rather than
+            // write a literal SQLite would refuse.
             crate::Dialect::Sqlite => {
-                suffix = format!(" LIMIT {limit}");
-                if let Some(offset) = offset {
-                    suffix.push_str(&format!(" OFFSET {offset}"));
-                }
+                let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+                (select, Some((clamp(limit), offset.map(clamp))))
             }
         }
-        (select, suffix)
     }
 
     /// The SQL of the page query for `dialect`, with values inlined (escaped by
-    /// sea-query). Meant for `EXPLAIN` and debugging; the repository itself always
-    /// binds values.
+    /// sea-query). Meant for `EXPLAIN` and debugging; the repository itself
+    /// binds every value except a SQLite page's `LIMIT` (see `page_select`).
     pub fn list_sql(query: &ListQuery, dialect: crate::Dialect) -> String {
         let (select, suffix) = Self::page_statement(query, dialect);
         let sql = match dialect {
             crate::Dialect::Sqlite => select.to_string(sea_query::SqliteQueryBuilder),
             crate::Dialect::Postgres => select.to_string(sea_query::PostgresQueryBuilder),
         };
-        sql + &suffix
+        match suffix {
+            Some((limit, Some(offset))) => format!("{sql} LIMIT {limit} OFFSET {offset}"),
+            Some((limit, None)) => format!("{sql} LIMIT {limit}"),
+            None => sql,
+        }
     }
 
     /// The visible row with this id that also matches every `scope` filter
