@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{Config, Environment};
@@ -65,11 +66,15 @@ impl Config {
             }),
         };
         let dir = var("STRATA_CONFIG_DIR").map_or_else(|| PathBuf::from("config"), PathBuf::from);
+        let mut origins = Origins::default();
         let mut table: toml::Table = defaults.parse().unwrap_or_else(|err: toml::de::Error| {
             problems.push(format!("built-in defaults: {}", err.message().trim()));
             toml::Table::new()
         });
-        let file = read_file(&dir.join(format!("{}.toml", env.as_str())), &mut problems);
+        origins.record_table("", &table, "built-in defaults");
+        let path = dir.join(format!("{}.toml", env.as_str()));
+        let file = read_file(&path, &mut problems);
+        origins.record_table("", &file, &path.display().to_string());
         merge(&mut table, file);
 
         for (name, section, key) in NAMED {
@@ -80,6 +85,7 @@ impl Config {
                     key,
                     toml::Value::String(value.to_owned()),
                 );
+                origins.record(format!("{section}.{key}"), name);
             }
         }
         for (name, value) in &vars {
@@ -89,21 +95,12 @@ impl Config {
             let Some((section, key)) = path.split_once("__") else {
                 continue;
             };
-            set(
-                &mut table,
-                &section.to_ascii_lowercase(),
-                &key.to_ascii_lowercase(),
-                parse_env_value(value),
-            );
+            let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
+            set(&mut table, &section, &key, parse_env_value(value));
+            origins.record(format!("{section}.{key}"), name);
         }
 
-        let mut config = match Config::deserialize_table(table) {
-            Ok(config) => config,
-            Err(err) => {
-                problems.push(err);
-                return Err(ConfigError { problems });
-            }
-        };
+        let mut config = deserialize_collecting(table, &origins, &mut problems);
         config.env = env;
         problems.extend(config.problems());
         if problems.is_empty() {
@@ -116,23 +113,104 @@ impl Config {
     /// Parses a TOML document (the contents of one config file) for `env`, and validates it.
     pub fn from_toml(env: Environment, text: &str) -> Result<Self, ConfigError> {
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
-            problems: vec![format!("config: {}", e.message())],
+            problems: vec![format!("config: {}", e.message().trim())],
         })?;
-        let mut config =
-            Config::deserialize_table(table).map_err(|p| ConfigError { problems: vec![p] })?;
+        let mut problems = Vec::new();
+        let mut config = deserialize_collecting(table, &Origins::default(), &mut problems);
         config.env = env;
-        let problems = config.problems();
+        problems.extend(config.problems());
         if problems.is_empty() {
             Ok(config)
         } else {
             Err(ConfigError { problems })
         }
     }
+}
 
-    fn deserialize_table(table: toml::Table) -> Result<Self, String> {
-        toml::Value::Table(table)
-            .try_into()
-            .map_err(|e: toml::de::Error| format!("config: {}", e.message().trim()))
+/// Where each setting came from (`config/production.toml`, `JWT_SECRET`, …),
+/// so a problem names the place to fix it.
+#[derive(Default)]
+struct Origins(BTreeMap<String, String>);
+
+impl Origins {
+    fn record(&mut self, path: String, origin: &str) {
+        self.0.insert(path, origin.to_owned());
+    }
+
+    fn record_table(&mut self, prefix: &str, table: &toml::Table, origin: &str) {
+        for (key, value) in table {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match value {
+                toml::Value::Table(inner) => self.record_table(&path, inner, origin),
+                _ => self.record(path, origin),
+            }
+        }
+    }
+
+    /// The origin of `path`: its own, that of a setting inside it (a whole
+    /// unknown section), or of the nearest enclosing setting that has one.
+    fn of(&self, path: &str) -> Option<&str> {
+        let inside = format!("{path}.");
+        if let Some((_, origin)) = self
+            .0
+            .range(inside.clone()..)
+            .next()
+            .filter(|(k, _)| k.starts_with(&inside))
+        {
+            return Some(origin);
+        }
+        let mut path = path;
+        loop {
+            if let Some(origin) = self.0.get(path) {
+                return Some(origin);
+            }
+            path = &path[..path.rfind('.')?];
+        }
+    }
+}
+
+/// Deserialises the merged settings, reporting every bad key rather than the
+/// first: each failing key is reported with its path and origin, removed (so
+/// its default applies) and deserialisation tried again.
+fn deserialize_collecting(
+    mut table: toml::Table,
+    origins: &Origins,
+    problems: &mut Vec<String>,
+) -> Config {
+    // Each pass removes one key, so the loop ends; the bound is a backstop.
+    for _ in 0..256 {
+        let err = match serde_path_to_error::deserialize(toml::Value::Table(table.clone())) {
+            Ok(config) => return config,
+            Err(err) => err,
+        };
+        // `rate_limit.trusted_proxies[1]` → the key `rate_limit.trusted_proxies`.
+        let path = err.path().to_string();
+        let key = path.split('[').next().unwrap_or_default().to_owned();
+        let message = err.into_inner().message().trim().to_owned();
+        problems.push(match origins.of(&key) {
+            Some(origin) => format!("{key} (from {origin}): {message}"),
+            None if key.is_empty() || key == "." => format!("config: {message}"),
+            None => format!("{key}: {message}"),
+        });
+        if !remove(&mut table, &key) {
+            break;
+        }
+    }
+    Config::default()
+}
+
+/// Removes the setting at a dotted path; false when there is none.
+fn remove(table: &mut toml::Table, path: &str) -> bool {
+    match path.split_once('.') {
+        None => table.remove(path).is_some(),
+        Some((head, rest)) => match table.get_mut(head) {
+            Some(toml::Value::Table(inner)) => remove(inner, rest),
+            _ => false,
+        },
     }
 }
 
@@ -272,6 +350,50 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.problems[0].contains("invalid type"), "{err}");
+        assert!(
+            err.problems[0].starts_with("server.request_timeout_secs: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_types_and_unknown_keys_do_not_hide_the_other_problems() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("production.toml"),
+            "[server]\nbind_adr = \"0.0.0.0:80\"\n\n[database]\nmax_connections = \"ten\"\n\n[nonsense]\nx = 1\n",
+        )
+        .unwrap();
+        let err = Config::load_from(
+            "",
+            vars(&[
+                ("STRATA_ENV", "production"),
+                ("STRATA_CONFIG_DIR", dir.path().to_str().unwrap()),
+                ("JWT_SECRET", "short"),
+                ("STRATA_SERVER__REQUEST_TIMEOUT_SECS", "soon"),
+            ]),
+        )
+        .unwrap_err();
+        let file = dir.path().join("production.toml").display().to_string();
+        let expect = [
+            format!("server.bind_adr (from {file}): unknown field `bind_adr`"),
+            format!("database.max_connections (from {file}): invalid type: string \"ten\""),
+            format!("nonsense (from {file}): unknown field `nonsense`"),
+            "server.request_timeout_secs (from STRATA_SERVER__REQUEST_TIMEOUT_SECS): invalid type: string \"soon\"".to_owned(),
+            "JWT_SECRET".to_owned(),
+        ];
+        assert_eq!(err.problems.len(), expect.len(), "{err}");
+        for want in &expect {
+            assert_eq!(
+                err.problems
+                    .iter()
+                    .filter(|p| p.starts_with(want.as_str()))
+                    .count(),
+                1,
+                "no single problem starting `{want}` in:\n{err}"
+            );
+        }
+        assert_eq!(err.to_string().lines().count(), 1 + expect.len());
     }
 
     #[test]
