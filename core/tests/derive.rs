@@ -501,3 +501,46 @@ fn read_only_fields_are_left_out_of_the_documented_bodies() {
         assert!(fields.contains(&"title".to_owned()), "{name}: {fields:?}");
     }
 }
+
+/// A resource whose create body fills two fields in itself.
+#[derive(Resource, Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[resource(table = "chores")]
+struct Chore {
+    #[resource(id)]
+    id: i64,
+    title: String,
+    #[resource(enum = "low|high")]
+    #[serde(default = "low")]
+    urgency: String,
+    #[serde(default)]
+    done: bool,
+}
+
+fn low() -> String {
+    "low".to_owned()
+}
+
+#[test]
+fn serde_defaults_make_create_fields_optional_and_documented_so() {
+    use strata::resource::Resource as _;
+    assert_eq!(Chore::DEFAULTED, ["urgency", "done"]);
+    let create: ChoreCreate = serde_json::from_value(json!({"title": "Dishes"})).unwrap();
+    assert_eq!((create.urgency.as_str(), create.done), ("low", false));
+    // PUT replaces every field: no defaults there.
+    assert!(serde_json::from_value::<ChoreReplace>(json!({"title": "Dishes"})).is_err());
+    // PATCH: absent is "leave", `null` on a non-nullable field is a type error.
+    let patch: ChorePatch = serde_json::from_value(json!({})).unwrap();
+    assert!(patch.title.is_none() && patch.urgency.is_none());
+    let err = serde_json::from_value::<ChorePatch>(json!({"title": null}))
+        .err()
+        .expect("null title refused");
+    assert!(err.to_string().contains("invalid type: null"), "{err}");
+
+    let doc = strata::resource::resource_doc::<Chore>();
+    let required = |schema: &strata::openapi::utoipa::openapi::RefOr<
+        strata::openapi::utoipa::openapi::schema::Schema,
+    >| serde_json::to_value(schema).unwrap()["required"].clone();
+    assert_eq!(required(&doc.create.1), json!(["title"]));
+    assert_eq!(required(&doc.update.1), json!(["title", "urgency", "done"]));
+}

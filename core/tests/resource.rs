@@ -682,11 +682,29 @@ async fn routes_statuses_and_role_views() {
             .json(&json!({"title": "x"}))
             .send(&router)
             .await;
+        // PUT needs every writable field: one 422 naming each absent one.
+        assert_eq!(bad.status, 422, "{}", bad.text());
         assert_eq!(
-            bad.status,
-            400,
-            "PUT needs every writable field: {}",
-            bad.text()
+            bad.json()["error"]["details"],
+            json!([
+                {"field": "subject", "code": "required", "message": "is required"},
+                {"field": "dueDate", "code": "required", "message": "is required"},
+                {"field": "status", "code": "required", "message": "is required"},
+            ])
+        );
+        // A value of the wrong type is still malformed input: 400.
+        let wrong = call(&router, Method::PUT, &member, &u.teacher)
+            .json(&json!({"title": 5, "subject": "english", "dueDate": due(4), "status": "completed"}))
+            .send(&router)
+            .await;
+        assert_eq!(wrong.status, 400, "{}", wrong.text());
+        assert!(
+            wrong.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("title"),
+            "{}",
+            wrong.text()
         );
 
         // Delete: only admin here; then 404.

@@ -8,6 +8,7 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 use validator::Validate;
 
+use super::body::read_body;
 use super::etag::{etag_of, matches};
 use super::{Change, HookContext, Hooks, Resource, WriteContext};
 use crate::app::AppState;
@@ -20,7 +21,7 @@ use crate::rate_limit::{Quota, RateLimitLayer};
 use crate::rbac::{Grant, ScopeRequest};
 use crate::repo::{CachedRepository, EntityId, Repository, SqlRepository};
 use crate::response::{Envelope, List};
-use crate::{AppError, Json, Path};
+use crate::{AppError, FieldError, Json, Path};
 use futures_util::future::BoxFuture;
 
 /// The router of resource `R`: `/<plural>`, `/<plural>/{id}` and one nested
@@ -59,7 +60,7 @@ pub fn routes<R: Resource>() -> Router<AppState> {
                 move |state: State<AppState>,
                       user: AuthUser,
                       Path(parent_id): Path<String>,
-                      Json(body): Json<R::Create>| async move {
+                      Json(body): Json<serde_json::Value>| async move {
                     let parent = parent_filter::<R>(index, &parent_id)?;
                     let value = parent.values.first().cloned().unwrap_or(Value::Null);
                     create_in::<R>(state, user, Some((parent.field, value)), body).await
@@ -316,19 +317,46 @@ async fn read<R: Resource>(
 async fn create<R: Resource>(
     state: State<AppState>,
     user: AuthUser,
-    Json(body): Json<R::Create>,
+    Json(body): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
     create_in::<R>(state, user, None, body).await
+}
+
+/// The field-rule failures of a body (empty when it passes).
+fn field_errors(body: &impl Validate) -> Vec<FieldError> {
+    body.validate()
+        .err()
+        .map_or_else(Vec::new, |errors| match AppError::from(errors) {
+            AppError::Validation(details) => details,
+            _ => Vec::new(),
+        })
+}
+
+/// Field rules plus [`Hooks::validate`]: one 422 with every failure.
+async fn validate_row<R: Resource>(
+    hooks: &R::Hooks,
+    context: HookContext<'_>,
+    mut errors: Vec<FieldError>,
+    row: &R,
+    current: Option<&R>,
+) -> Result<(), AppError> {
+    errors.extend(hooks.validate(context, row, current).await?);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::validation(errors))
+    }
 }
 
 async fn create_in<R: Resource>(
     State(state): State<AppState>,
     user: AuthUser,
     parent: Option<(&'static FieldMeta, Value)>,
-    body: R::Create,
+    body: serde_json::Value,
 ) -> Result<Response, AppError> {
     let scope = access::<R>(&state, &user, "create").await?;
-    body.validate()?;
+    let body: R::Create = read_body::<R, _>(body)?;
+    let errors = field_errors(&body);
     let mut row = R::from_create(
         body,
         &WriteContext {
@@ -341,6 +369,7 @@ async fn create_in<R: Resource>(
         state: &state,
         user: &user,
     };
+    validate_row(&hooks, context, errors, &row, None).await?;
     hooks.before_create(context, &mut row).await?;
     let repo = state.repository::<R>();
     let mut tx = state.db().begin().await?;
@@ -367,12 +396,13 @@ async fn replace<R: Resource>(
     user: AuthUser,
     Path(raw_id): Path<String>,
     headers: HeaderMap,
-    Json(body): Json<R::Replace>,
+    Json(body): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
     update_with::<R>(state, user, &raw_id, &headers, |row| {
-        body.validate()?;
+        let body: R::Replace = read_body::<R, _>(body)?;
+        let errors = field_errors(&body);
         row.replace(body);
-        Ok(())
+        Ok(errors)
     })
     .await
 }
@@ -385,9 +415,9 @@ async fn patch<R: Resource>(
     Json(body): Json<R::Patch>,
 ) -> Result<Response, AppError> {
     update_with::<R>(state, user, &raw_id, &headers, |row| {
-        body.validate()?;
+        let errors = field_errors(&body);
         row.patch(body);
-        Ok(())
+        Ok(errors)
     })
     .await
 }
@@ -399,7 +429,7 @@ async fn update_with<R: Resource>(
     user: AuthUser,
     raw_id: &str,
     headers: &HeaderMap,
-    apply: impl FnOnce(&mut R) -> Result<(), AppError>,
+    apply: impl FnOnce(&mut R) -> Result<Vec<FieldError>, AppError>,
 ) -> Result<Response, AppError> {
     let scope = access::<R>(&state, &user, "update").await?;
     let id = parse_id::<R>(raw_id)?;
@@ -410,12 +440,13 @@ async fn update_with<R: Resource>(
         .ok_or_else(AppError::not_found)?;
     check_if_match(headers, &current)?;
     let mut next = current.clone();
-    apply(&mut next)?;
+    let errors = apply(&mut next)?;
     let hooks = R::Hooks::default();
     let context = HookContext {
         state: &state,
         user: &user,
     };
+    validate_row(&hooks, context, errors, &next, Some(&current)).await?;
     hooks.before_update(context, &current, &mut next).await?;
     let mut tx = state.db().begin().await?;
     let updated = repo.update(&mut tx, &id, &next, current.version()).await?;

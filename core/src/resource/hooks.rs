@@ -1,11 +1,11 @@
 use futures_util::future::BoxFuture;
 
 use super::Resource;
-use crate::AppError;
 use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::Tx;
 use crate::query::Filter;
+use crate::{AppError, FieldError};
 
 /// What a hook knows about the request.
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +14,23 @@ pub struct HookContext<'a> {
     pub state: &'a AppState,
     /// The authenticated caller.
     pub user: &'a AuthUser,
+}
+
+impl HookContext<'_> {
+    /// A row of resource `P` as the caller may read it: `None` when it does
+    /// not exist, lies outside the caller's read scope, or the caller may not
+    /// read `P` at all. Hooks check references with it (a subtask's
+    /// assignment), so a row the caller cannot see answers exactly like a
+    /// missing one and its existence never leaks.
+    pub async fn find_readable<P: Resource>(&self, id: &P::Id) -> Result<Option<P>, AppError> {
+        let scope = match super::read_access::<P>(self.state, self.user).await {
+            Ok(scope) => scope,
+            Err(AppError::Forbidden(_)) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let repo = self.state.repository::<P>();
+        repo.find_where(self.state.db(), id, &scope).await
+    }
 }
 
 /// Business rules around a resource's writes — the seeds' service layer.
@@ -48,6 +65,22 @@ pub struct HookContext<'a> {
 /// }
 /// ```
 pub trait Hooks<R: Resource>: Default + Send + Sync + 'static {
+    /// Business rules checked together with the field validations, so one
+    /// 422 lists every failing field: the rule failures of `row`, the row
+    /// about to be written (`current` is `None` on create, the stored row on
+    /// `PUT`/`PATCH`). Runs even when field validations failed (the row then
+    /// holds the rejected values), and only reads; `before_*` hooks run after
+    /// it, and only when nothing failed.
+    fn validate<'a>(
+        &'a self,
+        context: HookContext<'a>,
+        row: &'a R,
+        current: Option<&'a R>,
+    ) -> BoxFuture<'a, Result<Vec<FieldError>, AppError>> {
+        let _ = (context, row, current);
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
     /// Before insert; may change the new row or refuse it.
     fn before_create<'a>(
         &'a self,

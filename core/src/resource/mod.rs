@@ -27,6 +27,7 @@
 //! [audit entry](crate::audit); after the commit it publishes a
 //! `<plural>.created|updated|deleted` [event](crate::events) on the app's bus.
 
+mod body;
 mod etag;
 mod handlers;
 mod hooks;
@@ -39,5 +40,5 @@ pub use handlers::read_access;
 pub use handlers::routes;
 pub use hooks::{Change, HookContext, Hooks, NoHooks};
 pub use openapi::resource_doc;
-pub use patch::double_option;
+pub use patch::{double_option, non_null};
 pub use traits::{Parent, Resource, WriteContext};

@@ -61,10 +61,18 @@ pub(crate) fn object<'a>(
     fields: impl Iterator<Item = &'a FieldMeta>,
     all_optional: bool,
 ) -> RefOr<Schema> {
+    object_where(fields, |field| !all_optional && !field.nullable)
+}
+
+/// An object schema of `fields`, those matching `required` listed as required.
+fn object_where<'a>(
+    fields: impl Iterator<Item = &'a FieldMeta>,
+    required: impl Fn(&FieldMeta) -> bool,
+) -> RefOr<Schema> {
     let mut builder = ObjectBuilder::new();
     for field in fields {
         builder = builder.property(field.name, field_type_schema(field.ty));
-        if !all_optional && !field.nullable {
+        if required(field) {
             builder = builder.required(field.name);
         }
     }
@@ -84,7 +92,11 @@ pub fn resource_doc<R: Resource>() -> ResourceDoc {
         schema: object(fields.iter(), false),
         create: (
             names.create,
-            object(fields.iter().filter(|f| writable::<R>(f)), false),
+            // Parent columns are required on the flat route only (a nested
+            // route takes them from its path); defaulted fields may be omitted.
+            object_where(fields.iter().filter(|f| writable::<R>(f)), |f| {
+                !f.nullable && !R::DEFAULTED.contains(&f.name)
+            }),
         ),
         update: (
             names.replace,

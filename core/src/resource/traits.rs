@@ -50,6 +50,12 @@ pub trait Resource: Entity + Serialize + DeserializeOwned + Clone {
     /// and the managed columns (`#[resource(readonly)]`); the documented
     /// bodies leave them out.
     const READ_ONLY: &'static [&'static str] = &[];
+    /// API names of non-nullable fields a `POST` body may omit because the
+    /// `Create` body fills them in (`#[serde(default)]` on the field with
+    /// `#[derive(Resource)]`): the documented create body does not require
+    /// them. (Which fields a body requires at run time is its own serde
+    /// business; each absent one is named in one 422.)
+    const DEFAULTED: &'static [&'static str] = &[];
 
     /// The `POST` body: writable fields only.
     type Create: DeserializeOwned + validator::Validate + Send + 'static;

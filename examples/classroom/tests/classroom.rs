@@ -54,6 +54,15 @@ fn due(days: i64) -> String {
     (strata::chrono::Utc::now() + strata::chrono::Duration::days(days)).to_rfc3339()
 }
 
+/// A teacher's create for `student` that leaves `status` out.
+fn create_plain(teacher: &Session, student: &Session, title: &str) -> Response {
+    teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/assignments", student.id),
+        Some(json!({"title": title, "subject": "english", "dueDate": due(4)})),
+    )
+}
+
 fn scenario(database_url: Option<&str>) {
     let mut env = vec![
         ("ADMIN_EMAIL", "head@school.test"),
@@ -100,6 +109,88 @@ fn scenario(database_url: Option<&str>) {
     let late = create(&alice, "Late", -1);
     assert_eq!(late.status, 422);
     assert_eq!(late.body["error"]["details"][0]["field"], "dueDate");
+    // One 422 lists every failing field: the field rules and the hook's rule.
+    let details = |r: &Response| -> Vec<(String, String)> {
+        r.body["error"]["details"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", r.body))
+            .iter()
+            .map(|d| {
+                (
+                    d["field"].as_str().unwrap().to_owned(),
+                    d["code"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let bad = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/assignments", alice.id),
+        Some(json!({"title": "", "subject": "english", "dueDate": due(-1), "status": "lost"})),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.body["error"]["code"], "VALIDATION_ERROR");
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        details(&bad),
+        pairs(&[
+            ("status", "one_of"),
+            ("title", "length"),
+            ("dueDate", "future")
+        ])
+    );
+    // Absent required fields: one 422 naming each; `status` defaults to pending.
+    let empty = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/assignments", alice.id),
+        Some(json!({})),
+    );
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    assert_eq!(
+        details(&empty),
+        pairs(&[
+            ("title", "required"),
+            ("subject", "required"),
+            ("dueDate", "required")
+        ])
+    );
+    let wrong_type = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/assignments", alice.id),
+        Some(json!({"title": 7, "subject": "english", "dueDate": due(3)})),
+    );
+    assert_eq!(wrong_type.status, 400, "{}", wrong_type.body);
+    let defaulted = create_plain(&teacher, &alice, "Reading");
+    assert_eq!(defaulted.status, 201, "{}", defaulted.body);
+    assert_eq!(defaulted.body["data"]["status"], "pending");
+    let reading_id = defaulted.body["data"]["id"].as_str().unwrap().to_owned();
+    // `null` is not a value of a required field: 400, and nothing changes.
+    let nulled = teacher.call(
+        "PATCH",
+        &format!("/api/v1/assignments/{reading_id}"),
+        Some(json!({"title": null})),
+    );
+    assert_eq!(nulled.status, 400, "{}", nulled.body);
+    let unchanged = teacher.call("GET", &format!("/api/v1/assignments/{reading_id}"), None);
+    assert_eq!(unchanged.body["data"]["title"], "Reading");
+    assert_eq!(unchanged.body["data"]["version"], 1);
+    assert_eq!(
+        teacher
+            .call("DELETE", &format!("/api/v1/assignments/{reading_id}"), None)
+            .status,
+        403,
+        "teachers create and update, they do not delete"
+    );
+    assert_eq!(
+        admin
+            .call("DELETE", &format!("/api/v1/assignments/{reading_id}"), None)
+            .status,
+        204
+    );
     // Students cannot create assignments.
     let r = alice.call(
         "POST",
@@ -171,12 +262,44 @@ fn scenario(database_url: Option<&str>) {
     assert_eq!(step.status, 201, "{}", step.body);
     assert_eq!(step.body["data"]["studentId"], alice.id);
     let step_id = step.body["data"]["id"].as_str().unwrap().to_owned();
+    // Another student's assignment answers exactly like one that does not
+    // exist (422 on its id), so its existence does not leak.
     let foreign = bob.call(
         "POST",
         &format!("/api/v1/assignments/{essay_id}/subtasks"),
         Some(json!({"title": "Sabotage", "done": false})),
     );
-    assert_eq!(foreign.status, 403, "{}", foreign.body);
+    let missing = bob.call(
+        "POST",
+        &format!("/api/v1/assignments/{}/subtasks", uuid::Uuid::now_v7()),
+        Some(json!({"title": "Sabotage", "done": false})),
+    );
+    assert_eq!(foreign.status, 422, "{}", foreign.body);
+    assert_eq!(missing.status, 422, "{}", missing.body);
+    assert_eq!(foreign.body["error"], missing.body["error"]);
+    assert_eq!(details(&foreign), pairs(&[("assignmentId", "not_found")]));
+    let flat_foreign = bob.call(
+        "POST",
+        "/api/v1/subtasks",
+        Some(json!({"assignmentId": essay_id, "title": "Sabotage"})),
+    );
+    assert_eq!(flat_foreign.status, 422, "{}", flat_foreign.body);
+    assert_eq!(flat_foreign.body["error"], missing.body["error"]);
+    // `done` defaults to false.
+    let draft = alice.call(
+        "POST",
+        &format!("/api/v1/assignments/{essay_id}/subtasks"),
+        Some(json!({"title": "Draft"})),
+    );
+    assert_eq!(draft.status, 201, "{}", draft.body);
+    assert_eq!(draft.body["data"]["done"], false);
+    let draft_id = draft.body["data"]["id"].as_str().unwrap();
+    assert_eq!(
+        alice
+            .call("DELETE", &format!("/api/v1/subtasks/{draft_id}"), None)
+            .status,
+        204
+    );
     let done = alice.call(
         "PATCH",
         &format!("/api/v1/subtasks/{step_id}"),

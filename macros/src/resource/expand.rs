@@ -69,7 +69,9 @@ fn dtos(model: &Model<'_>) -> TokenStream {
             let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
             quote! { #(#rules)* #[serde(default)] #fvis #name: ::core::option::Option<#ty>, }
         } else {
-            plain(field)
+            let default = &field.default;
+            let field = plain(field);
+            quote! { #default #field }
         }
     });
     let replace_fields = model.fields.iter().filter(|f| in_update(f)).map(plain);
@@ -84,10 +86,11 @@ fn dtos(model: &Model<'_>) -> TokenStream {
                 #fvis #name: ::core::option::Option<#ty>,
             }
         } else {
+            // `null` is not a value of a non-nullable field: a 400, not "absent".
             quote! {
                 #(#rules)*
                 #one_of
-                #[serde(default)]
+                #[serde(default, deserialize_with = "::strata::resource::non_null")]
                 #fvis #name: ::core::option::Option<#ty>,
             }
         }
@@ -388,6 +391,11 @@ fn resource(model: &Model<'_>) -> TokenStream {
         .iter()
         .filter(|f| f.role == Role::ReadOnly)
         .map(|f| &f.api);
+    let defaulted = model
+        .fields
+        .iter()
+        .filter(|f| in_create(f) && f.default.is_some())
+        .map(|f| &f.api);
     let update_names: Vec<_> = model
         .fields
         .iter()
@@ -404,6 +412,7 @@ fn resource(model: &Model<'_>) -> TokenStream {
             const RATE_LIMIT: ::core::option::Option<&'static str> = #rate_limit;
             const CACHE: bool = #cache;
             const READ_ONLY: &'static [&'static str] = &[#(#read_only),*];
+            const DEFAULTED: &'static [&'static str] = &[#(#defaulted),*];
 
             type Create = #create;
             type Replace = #replace;

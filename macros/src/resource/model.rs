@@ -41,6 +41,9 @@ pub(crate) struct Field<'a> {
     pub variants: Option<Vec<String>>,
     /// `#[validate]` rules and doc comments, copied onto the body fields.
     pub copied: Vec<&'a Attribute>,
+    /// The field's `#[serde(default)]` / `#[serde(default = "…")]`, copied
+    /// onto the `POST` body: such a field may be omitted on create.
+    pub default: Option<TokenStream>,
 }
 
 pub(crate) struct Conventions {
@@ -164,6 +167,7 @@ impl<'a> Model<'a> {
                     .iter()
                     .filter(|a| a.path().is_ident("validate") || a.path().is_ident("doc"))
                     .collect(),
+                default: serde_default(&field.attrs),
             });
         }
         let id = id.unwrap_or_else(|| {
@@ -440,6 +444,30 @@ pub(crate) fn camel_case(snake: &str) -> String {
         Some(first) => first.to_lowercase().chain(pascal.chars().skip(1)).collect(),
         None => pascal,
     }
+}
+
+/// The `default` of a field's `#[serde(...)]` attributes, as an attribute to
+/// copy: `#[serde(default)]` or `#[serde(default = "path")]`.
+fn serde_default(attrs: &[Attribute]) -> Option<TokenStream> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        // Other serde keys are serde's business: skip their values.
+        let _ = attr.parse_nested_meta(|meta| {
+            let with_value = meta.input.peek(syn::Token![=]);
+            if meta.path.is_ident("default") {
+                found = Some(if with_value {
+                    let path: syn::LitStr = meta.value()?.parse()?;
+                    quote!(#[serde(default = #path)])
+                } else {
+                    quote!(#[serde(default)])
+                });
+            } else if with_value {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    found
 }
 
 #[cfg(test)]

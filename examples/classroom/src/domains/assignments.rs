@@ -40,8 +40,10 @@ pub struct Assignment {
     /// When it is due; must be in the future on create.
     #[resource(filter, sort)]
     pub due_date: DateTime<Utc>,
-    /// `pending`, `in_progress` or `completed`.
+    /// `pending`, `in_progress` or `completed`; `pending` when a create
+    /// leaves it out.
     #[resource(filter, enum = "pending|in_progress|completed")]
+    #[serde(default = "pending")]
     pub status: String,
     /// The student it belongs to (the owner).
     #[resource(filter, belongs_to = "students")]
@@ -59,21 +61,30 @@ pub struct Assignment {
 #[derive(Debug, Default)]
 pub struct AssignmentRules;
 
+/// The status of a new assignment that does not name one.
+fn pending() -> String {
+    "pending".to_owned()
+}
+
 impl Hooks<Assignment> for AssignmentRules {
-    fn before_create<'a>(
+    /// A new assignment is due in the future; checked with the field rules,
+    /// so one 422 lists this and every other failing field.
+    fn validate<'a>(
         &'a self,
         _: HookContext<'a>,
-        row: &'a mut Assignment,
-    ) -> BoxFuture<'a, Result<(), AppError>> {
+        row: &'a Assignment,
+        current: Option<&'a Assignment>,
+    ) -> BoxFuture<'a, Result<Vec<FieldError>, AppError>> {
         Box::pin(async move {
-            if row.due_date <= Utc::now() {
-                return Err(AppError::validation([FieldError::new(
+            let mut errors = Vec::new();
+            if current.is_none() && row.due_date <= Utc::now() {
+                errors.push(FieldError::new(
                     "dueDate",
                     "future",
                     "must be in the future",
-                )]));
+                ));
             }
-            Ok(())
+            Ok(errors)
         })
     }
 

@@ -5,7 +5,6 @@
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use strata::chrono::{DateTime, Utc};
-use strata::repo::Repository;
 use strata::resource::{HookContext, Hooks};
 use strata::{AppError, FieldError};
 use uuid::Uuid;
@@ -30,8 +29,9 @@ pub struct Subtask {
     #[resource(filter, sort, search)]
     #[validate(length(min = 1, max = 200))]
     pub title: String,
-    /// Whether it is done.
+    /// Whether it is done (false when a create leaves it out).
     #[resource(filter)]
+    #[serde(default)]
     pub done: bool,
     /// Set on insert.
     #[resource(sort)]
@@ -51,10 +51,10 @@ impl Hooks<Subtask> for SubtaskRules {
         row: &'a mut Subtask,
     ) -> BoxFuture<'a, Result<(), AppError>> {
         Box::pin(async move {
-            let state = context.state;
-            let assignment = state
-                .repository::<Assignment>()
-                .find_by_id(state.db(), &row.assignment_id)
+            // Looked up as the caller may read it: another student's
+            // assignment answers exactly like one that does not exist.
+            let assignment = context
+                .find_readable::<Assignment>(&row.assignment_id)
                 .await?
                 .ok_or_else(|| {
                     AppError::validation([FieldError::new(
