@@ -17,6 +17,8 @@ const POLICY: &str = r#"
     [roles.teacher]
     inherits = ["student"]
     permissions = ["assignments:read", "assignments:create", "assignments:update"]
+    [roles.monitor]
+    permissions = ["users:update:own"]
     [roles.admin]
     permissions = ["*"]
 "#;
@@ -180,5 +182,28 @@ async fn permissions_scopes_and_role_changes() {
             .await
             .json();
         assert_eq!(body["data"]["scope"], "child");
+
+        // A scoped `users:update` does not reach roles: changing one (even
+        // one's own) needs the permission on every user.
+        let (_, monitor_id) = register(&router, "monitor@school.test").await;
+        let response = patch(monitor_id.clone(), json!({"role": "monitor"})).await;
+        assert_eq!(response.status, 200, "{}", response.text());
+        let (monitor, _) = token(&router, "monitor@school.test", "correct horse battery").await;
+        let response = TestRequest::new(
+            strata::axum::http::Method::PATCH,
+            format!("/api/v1/users/{monitor_id}"),
+        )
+        .header("authorization", &bearer(&monitor))
+        .json(&json!({"role": "admin"}))
+        .send(&router)
+        .await;
+        assert_eq!(response.status, 403, "{}", response.text());
+        assert_eq!(response.json()["error"]["code"], "FORBIDDEN");
+        let me = TestRequest::get("/api/v1/auth/me")
+            .header("authorization", &bearer(&monitor))
+            .send(&router)
+            .await
+            .json();
+        assert_eq!(me["data"]["role"], "monitor");
     }
 }

@@ -613,6 +613,18 @@ async fn routes_statuses_and_role_views() {
             .await;
         assert_eq!(not_modified.status, 304);
         assert!(not_modified.body.is_empty());
+        // If-None-Match compares weakly (RFC 9110 §13.1.2).
+        for (header, status) in [
+            ("W/\"v1\"", 304),
+            ("\"v0\", W/\"v1\"", 304),
+            ("W/\"v2\"", 200),
+        ] {
+            let r = call(&router, Method::GET, &member, alice)
+                .header("if-none-match", header)
+                .send(&router)
+                .await;
+            assert_eq!(r.status, status, "If-None-Match: {header}");
+        }
         // Scoped readers (the student) bypass the cache; unscoped ones fill it.
         assert!(
             !cached(essay_id.clone()).await,

@@ -60,14 +60,21 @@ pub struct RoleChange {
     pub role: String,
 }
 
-/// `PATCH /api/v1/users/{id}` `{"role": "teacher"}`: needs `users:update`; a role
-/// the policy does not know is 422; an unknown user 404.
+/// `PATCH /api/v1/users/{id}` `{"role": "teacher"}`: needs `users:update` on
+/// every user (a scoped grant such as `users:update:own` is 403: it would let
+/// a user promote itself); a role the policy does not know is 422; an unknown
+/// user 404.
 async fn change_role(
     State(state): State<AppState>,
-    _caller: crate::rbac::RequirePermission<UsersUpdate>,
+    caller: crate::rbac::RequirePermission<UsersUpdate>,
     crate::Path(id): crate::Path<uuid::Uuid>,
     crate::Json(change): crate::Json<RoleChange>,
 ) -> Result<Item<User>, AppError> {
+    if caller.grant != crate::rbac::Grant::All {
+        return Err(AppError::forbidden(
+            "Changing roles needs users:update on every user, not a scoped grant",
+        ));
+    }
     if !state.policy().has_role(&change.role) {
         return Err(AppError::validation([crate::FieldError::new(
             "role",

@@ -16,9 +16,22 @@ pub fn etag_of(version: Option<i64>, body: &[u8]) -> HeaderValue {
     HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-/// Whether an `If-Match` / `If-None-Match` header value lists `etag` (or is `*`).
-/// Weak tags (`W/"…"`) never match: both comparisons here are strong.
+/// `If-Match` (RFC 9110 §13.1.1): the header lists `etag` by strong
+/// comparison, or is `*`. A weak tag (`W/"…"`) never matches.
 pub(crate) fn matches(header: &HeaderValue, etag: &HeaderValue) -> bool {
+    compare(header, etag, |candidate, etag| candidate == etag)
+}
+
+/// `If-None-Match` (RFC 9110 §13.1.2): the header lists `etag` by weak
+/// comparison (`W/"v3"` matches `"v3"`), or is `*`.
+pub(crate) fn matches_weak(header: &HeaderValue, etag: &HeaderValue) -> bool {
+    let opaque = |tag: &str| tag.strip_prefix("W/").unwrap_or(tag).to_owned();
+    compare(header, etag, |candidate, etag| {
+        opaque(candidate) == opaque(etag)
+    })
+}
+
+fn compare(header: &HeaderValue, etag: &HeaderValue, same: impl Fn(&str, &str) -> bool) -> bool {
     let Ok(list) = header.to_str() else {
         return false;
     };
@@ -27,7 +40,7 @@ pub(crate) fn matches(header: &HeaderValue, etag: &HeaderValue) -> bool {
     };
     list.split(',')
         .map(str::trim)
-        .any(|candidate| candidate == "*" || candidate == etag)
+        .any(|candidate| candidate == "*" || same(candidate, etag))
 }
 
 #[cfg(test)]
@@ -49,5 +62,18 @@ mod tests {
         assert!(matches(&HeaderValue::from_static("*"), &tag));
         assert!(!matches(&HeaderValue::from_static("W/\"v3\""), &tag));
         assert!(!matches(&HeaderValue::from_static("\"v4\""), &tag));
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let tag = HeaderValue::from_static("\"v3\"");
+        assert!(matches_weak(&HeaderValue::from_static("W/\"v3\""), &tag));
+        assert!(matches_weak(
+            &HeaderValue::from_static("\"v1\", W/\"v3\""),
+            &tag
+        ));
+        assert!(matches_weak(&HeaderValue::from_static("\"v3\""), &tag));
+        assert!(matches_weak(&HeaderValue::from_static("*"), &tag));
+        assert!(!matches_weak(&HeaderValue::from_static("W/\"v4\""), &tag));
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use validator::Validate;
 
 use super::body::read_body;
-use super::etag::{etag_of, matches};
+use super::etag::{etag_of, matches, matches_weak};
 use super::{Change, HookContext, Hooks, Resource, WriteContext};
 use crate::app::AppState;
 use crate::audit::{self, AuditEntry};
@@ -307,7 +307,7 @@ async fn read<R: Resource>(
     let etag = etag_for(&row)?;
     if headers
         .get(header::IF_NONE_MATCH)
-        .is_some_and(|h| matches(h, &etag))
+        .is_some_and(|h| matches_weak(h, &etag))
     {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
