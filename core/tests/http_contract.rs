@@ -454,8 +454,20 @@ async fn request_id_is_echoed_when_sane_and_generated_otherwise() {
 async fn security_headers_on_success_and_error() {
     let db = TestDatabase::sqlite();
     let router = server(&db).await.router();
-    for uri in ["/health/live", "/api/v1/nothing"] {
-        let response = TestRequest::get(uri).send(&router).await;
+    let big = json!({"title": "x".repeat(4096), "pages": 1});
+    let requests = [
+        TestRequest::get("/health/live"),
+        TestRequest::get("/api/v1/nothing"),
+        // The framework's own errors from the outer layers: 500 from the
+        // panic catcher, 503 from the timeout, 413 from the body limit.
+        TestRequest::get("/api/v1/panic"),
+        TestRequest::get("/api/v1/slow"),
+        TestRequest::post("/api/v1/notes")
+            .header("content-length", &big.to_string().len().to_string())
+            .json(&big),
+    ];
+    for request in requests {
+        let response = request.send(&router).await;
         assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(response.header("x-frame-options"), Some("DENY"));
         assert_eq!(
@@ -498,6 +510,49 @@ async fn hsts_and_cors_follow_configuration() {
         .send(&router)
         .await;
     assert_eq!(other.header("access-control-allow-origin"), None);
+
+    // A preflight for a Bearer-authenticated call: `Authorization` is allowed
+    // by name (browsers never let `*` cover it).
+    let preflight = TestRequest::new(strata::axum::http::Method::OPTIONS, "/api/v1/notes")
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization,content-type",
+        )
+        .send(&router)
+        .await;
+    assert!(preflight.status.is_success(), "{}", preflight.status);
+    let allowed = preflight
+        .header("access-control-allow-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("authorization"), "{allowed}");
+    assert!(allowed.contains("content-type"), "{allowed}");
+    // Errors from the outer layers carry the CORS headers, so a browser can
+    // read them; rate-limit headers are exposed.
+    let panic = TestRequest::get("/api/v1/panic")
+        .header("origin", "https://app.example")
+        .send(&router)
+        .await;
+    assert_eq!(panic.status, 500);
+    assert_eq!(
+        panic.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    let exposed = response
+        .header("access-control-expose-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    for name in [
+        "x-request-id",
+        "etag",
+        "location",
+        "retry-after",
+        "ratelimit-remaining",
+    ] {
+        assert!(exposed.contains(name), "{name} not in {exposed}");
+    }
 }
 
 #[tokio::test]

@@ -60,13 +60,9 @@ pub(crate) fn apply(router: Router<AppState>, state: &AppState) -> Router {
                 .on_failure(()),
         )
         .layer(MetricsLayer::new(state.metrics().clone()))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(ErrorEnvelopeLayer)
-        .layer(TimeoutLayer::new(config.server.request_timeout()))
-        .layer(MapResponseLayer::new(boxed_body))
-        .layer(RequestBodyLimitLayer::new(limit))
-        .layer(DefaultBodyLimit::max(limit))
-        .option_layer(cors_layer(&http.cors_origins))
+        // Security and CORS headers sit outside the panic catcher, timeout and
+        // body limit so that their 500, 503 and 413 carry them too (a browser
+        // can read a CORS error only with the CORS headers).
         .layer(MapResponseLayer::new(move |mut response: Response| {
             for (name, value) in headers.iter() {
                 if !response.headers().contains_key(name) {
@@ -75,6 +71,14 @@ pub(crate) fn apply(router: Router<AppState>, state: &AppState) -> Router {
             }
             response
         }))
+        .option_layer(cors_layer(&http.cors_origins))
+        .layer(MapResponseLayer::new(boxed_body))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(ErrorEnvelopeLayer)
+        .layer(TimeoutLayer::new(config.server.request_timeout()))
+        .layer(MapResponseLayer::new(boxed_body))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(DefaultBodyLimit::max(limit))
         .option_layer(compression)
         .service(inner);
     Router::new().fallback_service(stack)
@@ -127,12 +131,16 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(allow)
             .allow_methods(tower_http::cors::Any)
-            .allow_headers(tower_http::cors::Any)
+            // Mirrored, not `*`: browsers never let `*` cover `Authorization`.
+            .allow_headers(tower_http::cors::AllowHeaders::mirror_request())
             .expose_headers([
                 HeaderName::from_static("x-request-id"),
                 header::LOCATION,
                 header::ETAG,
                 header::RETRY_AFTER,
+                HeaderName::from_static("ratelimit-limit"),
+                HeaderName::from_static("ratelimit-remaining"),
+                HeaderName::from_static("ratelimit-reset"),
             ])
             .max_age(Duration::from_secs(600)),
     )
