@@ -374,7 +374,7 @@ async fn layers_from_config_share_quotas_per_group_through_redis() {
     };
     let mut config = strata::Config::default();
     config.redis.url = Some(url);
-    config.rate_limit.redis = true;
+    config.rate_limit.redis = Some(true);
     config.rate_limit.namespace = namespace();
     config.rate_limit.login = "1/min".into();
     config.rate_limit.trusted_proxies = vec!["10.0.0.0/8".into()];

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use strata::axum::Router;
 use strata::axum::routing::get;
 use strata::testing::TestDatabase;
-use strata::{App, AppState, Item};
+use strata::{App, AppState, Item, Path};
 
 const CHILD_ENV: &str = "STRATA_SHUTDOWN_TEST_CHILD";
 
@@ -27,13 +27,21 @@ fn child_server() {
         let db = TestDatabase::sqlite();
         let mut config = db.config();
         config.server.bind_addr = "127.0.0.1:0".into();
-        let api: Router<AppState> = Router::new().route(
-            "/slow",
-            get(|| async {
-                tokio::time::sleep(Duration::from_millis(1500)).await;
-                Item("finished")
-            }),
-        );
+        let api: Router<AppState> = Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_millis(1500)).await;
+                    Item("finished")
+                }),
+            )
+            .route(
+                "/work/{ms}",
+                get(|Path(ms): Path<u64>| async move {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    Item(ms)
+                }),
+            );
         let server = App::new(config).api(api).build().await.expect("build");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -47,11 +55,12 @@ fn child_server() {
     });
 }
 
-#[test]
-fn sigterm_drains_in_flight_request_and_exits_zero() {
-    if std::env::var_os(CHILD_ENV).is_some() {
-        return;
-    }
+/// The child server process and the address it listens on.
+fn spawn_child() -> (
+    std::process::Child,
+    BufReader<std::process::ChildStdout>,
+    String,
+) {
     let exe = std::env::current_exe().expect("test binary path");
     let mut child = Command::new(exe)
         .args([
@@ -67,7 +76,6 @@ fn sigterm_drains_in_flight_request_and_exits_zero() {
         .spawn()
         .expect("spawn child server");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-
     let addr = loop {
         let mut line = String::new();
         assert!(
@@ -79,6 +87,35 @@ fn sigterm_drains_in_flight_request_and_exits_zero() {
             break addr.to_owned();
         }
     };
+    (child, stdout, addr)
+}
+
+fn sigterm(child: &std::process::Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+/// Waits for the child to exit 0 after printing `STOPPED`.
+fn assert_clean_exit(
+    mut child: std::process::Child,
+    mut stdout: BufReader<std::process::ChildStdout>,
+) {
+    let exit = child.wait().expect("child exit");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("rest of stdout");
+    assert!(exit.success(), "child exit status {exit:?}");
+    assert!(rest.contains("STOPPED"), "{rest}");
+}
+
+#[test]
+fn sigterm_drains_in_flight_request_and_exits_zero() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let (child, stdout, addr) = spawn_child();
 
     // Start the slow request, then signal while it is in flight.
     let mut stream = TcpStream::connect(&addr).expect("connect");
@@ -87,11 +124,7 @@ fn sigterm_drains_in_flight_request_and_exits_zero() {
         .expect("send");
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    sigterm(&child);
 
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("response");
@@ -108,9 +141,45 @@ fn sigterm_drains_in_flight_request_and_exits_zero() {
         "still accepting after SIGTERM"
     );
 
-    let exit = child.wait().expect("child exit");
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).expect("rest of stdout");
-    assert!(exit.success(), "child exit status {exit:?}");
-    assert!(rest.contains("STOPPED"), "{rest}");
+    assert_clean_exit(child, stdout);
+}
+
+/// SPEC §14: SIGTERM under load fails no in-flight request. 48 requests of
+/// 600–1 540 ms are in flight on their own connections when the signal
+/// arrives; every one answers 200 with its own body.
+#[test]
+fn sigterm_under_load_fails_no_in_flight_request() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return;
+    }
+    let (child, stdout, addr) = spawn_child();
+    let clients: Vec<_> = (0..48u64)
+        .map(|i| {
+            let addr = addr.clone();
+            let ms = 600 + i * 20;
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(&addr).expect("connect");
+                let request = format!(
+                    "GET /api/v1/work/{ms} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n"
+                );
+                stream.write_all(request.as_bytes()).expect("send");
+                let mut response = String::new();
+                stream.read_to_string(&mut response).expect("response");
+                (ms, response)
+            })
+        })
+        .collect();
+    // Every request is on the wire (read by the server) and the shortest
+    // still sleeping.
+    std::thread::sleep(Duration::from_millis(400));
+    sigterm(&child);
+    for client in clients {
+        let (ms, response) = client.join().expect("client thread");
+        assert!(response.starts_with("HTTP/1.1 200"), "{ms} ms: {response}");
+        assert!(
+            response.contains(&format!("\"data\":{ms}")),
+            "{ms} ms: {response}"
+        );
+    }
+    assert_clean_exit(child, stdout);
 }

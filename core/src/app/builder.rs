@@ -47,6 +47,9 @@ pub enum StartupError {
     /// The job queue could not be opened.
     #[error("jobs: {0}")]
     Jobs(#[from] crate::jobs::JobsError),
+    /// A cache backend could not be set up (an invalid Redis URL).
+    #[error("cache: {0}")]
+    Cache(#[from] crate::cache::CacheError),
     /// The server failed while running.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),

@@ -40,29 +40,58 @@ async fn ready(State(state): State<AppState>) -> Result<Item<serde_json::Value>,
             "the server is shutting down",
         ));
     }
-    match tokio::time::timeout(CHECK_TIMEOUT, state.db().ping()).await {
-        Ok(Ok(())) => {}
-        Ok(Err(err)) => {
-            tracing::warn!(error = %err, "readiness: database check failed");
-            failed.push(FieldError::new(
-                "database",
-                "unreachable",
-                "the database did not answer",
-            ));
-        }
-        Err(_) => failed.push(FieldError::new(
-            "database",
-            "timeout",
-            "the database did not answer within 2 s",
-        )),
+    let mut checks = serde_json::Map::new();
+    let database = check("database", "the database", state.db().ping()).await;
+    record(&mut checks, &mut failed, "database", database);
+    if let Some(redis) = state.redis_probe() {
+        let redis = check("redis", "Redis", redis.ping()).await;
+        record(&mut checks, &mut failed, "redis", redis);
     }
     if failed.is_empty() {
-        Ok(Item(json!({"status": "ok", "checks": {"database": "ok"}})))
+        Ok(Item(json!({"status": "ok", "checks": checks})))
     } else {
         Err(AppError::Unavailable {
             message: "Not ready".into(),
             details: failed,
         })
+    }
+}
+
+/// One readiness check, bounded to [`CHECK_TIMEOUT`]: `None` when it passed.
+async fn check<E: std::fmt::Display>(
+    name: &'static str,
+    what: &str,
+    ping: impl Future<Output = Result<(), E>>,
+) -> Option<FieldError> {
+    match tokio::time::timeout(CHECK_TIMEOUT, ping).await {
+        Ok(Ok(())) => None,
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, check = name, "readiness check failed");
+            Some(FieldError::new(
+                name,
+                "unreachable",
+                format!("{what} did not answer"),
+            ))
+        }
+        Err(_) => Some(FieldError::new(
+            name,
+            "timeout",
+            format!("{what} did not answer within 2 s"),
+        )),
+    }
+}
+
+fn record(
+    checks: &mut serde_json::Map<String, serde_json::Value>,
+    failed: &mut Vec<FieldError>,
+    name: &str,
+    outcome: Option<FieldError>,
+) {
+    match outcome {
+        None => {
+            checks.insert(name.to_owned(), json!("ok"));
+        }
+        Some(problem) => failed.push(problem),
     }
 }
 

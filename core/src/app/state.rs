@@ -37,6 +37,8 @@ struct Inner {
     events: EventBus,
     read_access: HashMap<&'static str, ReadAccess>,
     jobs: Option<crate::jobs::JobQueue>,
+    /// A lazily connected client for `/health/ready`, when `redis.url` is set.
+    redis_probe: Option<crate::cache::RedisCache>,
     shutting_down: AtomicBool,
     shutdown: watch::Sender<bool>,
 }
@@ -70,6 +72,10 @@ impl AppState {
             jobs,
         } = parts;
         let cursors = Arc::new(cursor_codec(&config));
+        // Config validation has checked the URL; a lazy client never waits.
+        let redis_probe = config.redis.url.as_deref().and_then(|url| {
+            crate::cache::RedisCache::connect_lazy(url, "health", Default::default()).ok()
+        });
         let (shutdown, _) = watch::channel(false);
         Self {
             inner: Arc::new(Inner {
@@ -85,6 +91,7 @@ impl AppState {
                 events,
                 read_access,
                 jobs,
+                redis_probe,
                 shutting_down: AtomicBool::new(false),
                 shutdown,
             }),
@@ -94,6 +101,11 @@ impl AppState {
     /// The validated configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The Redis client `/health/ready` pings, when `redis.url` is set.
+    pub(crate) fn redis_probe(&self) -> Option<&crate::cache::RedisCache> {
+        self.inner.redis_probe.as_ref()
     }
 
     /// The RBAC policy set with [`App::policy`](crate::App::policy) (empty by

@@ -447,6 +447,28 @@ mod tests {
     }
 
     #[test]
+    fn quotas_follow_redis_url_unless_told_otherwise() {
+        let load = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("STRATA_CONFIG_DIR", "/nonexistent")];
+            all.extend_from_slice(pairs);
+            Config::load_from("", vars(&all))
+        };
+        let uses = |c: &Config| c.rate_limit.uses_redis(&c.redis);
+        assert!(!uses(&load(&[]).unwrap()));
+        assert!(uses(
+            &load(&[("REDIS_URL", "redis://127.0.0.1:6379")]).unwrap()
+        ));
+        let memory = load(&[
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+            ("STRATA_RATE_LIMIT__REDIS", "false"),
+        ])
+        .unwrap();
+        assert!(!uses(&memory));
+        let err = load(&[("STRATA_RATE_LIMIT__REDIS", "true")]).unwrap_err();
+        assert!(err.problems[0].contains("REDIS_URL"), "{err}");
+    }
+
+    #[test]
     fn unknown_strata_env_is_a_problem() {
         let err = Config::load_from(
             "",

@@ -388,8 +388,10 @@ pub struct RateLimitConfig {
     /// From the environment: a comma-separated list. Default none.
     #[serde(deserialize_with = "list_or_csv")]
     pub trusted_proxies: Vec<String>,
-    /// Keep quotas in Redis (`redis.url`), shared by every instance. Default false.
-    pub redis: bool,
+    /// Keep quotas in Redis (`redis.url`), shared by every instance. Unset
+    /// (the default): in Redis exactly when `redis.url` (`REDIS_URL`) is set;
+    /// `false` keeps them in memory even then.
+    pub redis: Option<bool>,
     /// Redis key namespace: instances with the same one share quotas. Default `default`.
     pub namespace: String,
     /// When the limiter fails: `open` (allow, default) or `closed` (503).
@@ -403,7 +405,7 @@ impl Default for RateLimitConfig {
             api: "1000/min".to_owned(),
             login: "5/min".to_owned(),
             trusted_proxies: Vec::new(),
-            redis: false,
+            redis: None,
             namespace: "default".to_owned(),
             failure: crate::rate_limit::FailurePolicy::default(),
         }
@@ -411,6 +413,12 @@ impl Default for RateLimitConfig {
 }
 
 impl RateLimitConfig {
+    /// Whether quotas live in Redis: `rate_limit.redis` when set, else
+    /// whether `redis.url` is.
+    pub fn uses_redis(&self, redis: &RedisConfig) -> bool {
+        self.redis.unwrap_or(redis.url.is_some())
+    }
+
     /// The API quota.
     ///
     /// # Errors

@@ -151,7 +151,7 @@ impl Config {
             }
         }
         check(
-            !(rate_limit.redis && self.redis.url.is_none()),
+            !(rate_limit.redis == Some(true) && self.redis.url.is_none()),
             "rate_limit.redis is true but redis.url (REDIS_URL) is unset".into(),
         );
         check(
@@ -236,7 +236,7 @@ mod tests {
         config.rate_limit.api = "lots/min".into();
         config.rate_limit.login = "5/week".into();
         config.rate_limit.trusted_proxies = vec!["10.0.0.0/8".into(), "nope".into()];
-        config.rate_limit.redis = true;
+        config.rate_limit.redis = Some(true);
         let problems = config.problems();
         assert_eq!(problems.len(), 4, "{problems:#?}");
         assert!(problems[0].starts_with("rate_limit.api (RATE_LIMIT_API): quota `lots/min`"));

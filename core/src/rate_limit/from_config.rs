@@ -38,7 +38,7 @@ impl RateLimitLayer {
         let settings = &config.rate_limit;
         let proxies = TrustedProxies::parse(&settings.trusted_proxies)
             .map_err(|err| RateLimitError::Config(err.to_string()))?;
-        let layer = if settings.redis {
+        let layer = if settings.uses_redis(&config.redis) {
             let url = config.redis.url.as_deref().ok_or_else(|| {
                 RateLimitError::Config("rate_limit.redis is true but redis.url is unset".into())
             })?;

@@ -15,8 +15,10 @@
 //! Auth is mounted under `/api/v1/auth` (register → role `student`); the roles and
 //! permissions are in `config/policy.toml`. `ADMIN_EMAIL`/`ADMIN_PASSWORD` create
 //! an admin at start-up. `RATE_LIMIT_LOGIN` (default `5/min` per IP) guards login,
-//! `RATE_LIMIT_API` (default `1000/min` per user, per IP when anonymous) the API;
-//! with `REDIS_URL` and `STRATA_RATE_LIMIT__REDIS=true` the quotas are shared.
+//! `RATE_LIMIT_API` (default `1000/min` per user, per IP when anonymous) the API.
+//! `REDIS_URL` (optional) moves the row cache and the quotas into Redis, shared
+//! by every instance (`STRATA_RATE_LIMIT__REDIS=false` keeps quotas in memory),
+//! and `/health/ready` then checks Redis too.
 //!
 //! Resources (each a `#[derive(Resource)]` in `src/domains/`): `assignments`
 //! (also `/api/v1/students/{id}/assignments`), `subtasks` (also
@@ -35,6 +37,7 @@ mod scopes;
 
 use std::process::ExitCode;
 
+use strata::cache::{Cache, MokaCache, RedisCache, RedisOptions};
 use strata::rbac::Policy;
 use strata::{App, Config, Migrations, StartupError};
 
@@ -61,10 +64,16 @@ async fn run() -> Result<(), StartupError> {
         .app::<String>("digest_cron")
         .and_then(Result::ok)
         .unwrap_or_else(|| DIGEST_CRON.to_owned());
-    let cache = strata::CacheAside::new(
-        std::sync::Arc::new(strata::cache::MokaCache::new(16 * 1024 * 1024)),
-        std::time::Duration::from_secs(60),
-    );
+    // Redis when `REDIS_URL` is set (shared by every instance), else in process.
+    let backend: std::sync::Arc<dyn Cache> = match config.redis.url.as_deref() {
+        Some(url) => std::sync::Arc::new(RedisCache::connect_lazy(
+            url,
+            "classroom",
+            RedisOptions::default(),
+        )?),
+        None => std::sync::Arc::new(MokaCache::new(16 * 1024 * 1024)),
+    };
+    let cache = strata::CacheAside::new(backend, std::time::Duration::from_secs(60));
     App::new(config)
         .with_auth()
         .with_rate_limits()

@@ -84,3 +84,56 @@ fn register_me_and_rate_limits() {
     let me = send(addr, "GET", "/api/v1/auth/me", None, Some(&token)).unwrap();
     assert_eq!(me.status, 200);
 }
+
+/// SPEC §11: `REDIS_URL` alone moves the quotas (and the row cache) into
+/// Redis: two instances share one login quota, and readiness checks Redis.
+#[test]
+fn redis_url_shares_quotas_between_instances() {
+    let Ok(redis) = std::env::var("TEST_REDIS_URL") else {
+        eprintln!("skipped: TEST_REDIS_URL is not set");
+        return;
+    };
+    let namespace = format!("classroom-test-{}", uuid::Uuid::new_v4().simple());
+    let env = [
+        ("REDIS_URL", redis.as_str()),
+        ("STRATA_RATE_LIMIT__NAMESPACE", namespace.as_str()),
+        ("RATE_LIMIT_LOGIN", "2/min"),
+    ];
+    let (one, two) = (start(&env), start(&env));
+    let ready = send(&one.addr, "GET", "/health/ready", None, None).unwrap();
+    assert_eq!(
+        ready.body["data"]["checks"]["redis"], "ok",
+        "{}",
+        ready.body
+    );
+
+    let login = serde_json::json!({"email": "nobody@school.test", "password": "a long password"});
+    for server in [&one, &two] {
+        let response = send(
+            &server.addr,
+            "POST",
+            "/api/v1/auth/login",
+            Some(&login),
+            None,
+        )
+        .unwrap();
+        assert_eq!(response.status, 401, "{}", response.body);
+        assert!(
+            response.head.contains("ratelimit-limit: 2"),
+            "{}",
+            response.head
+        );
+    }
+    // The quota is spent across both instances.
+    for server in [&one, &two] {
+        let limited = send(
+            &server.addr,
+            "POST",
+            "/api/v1/auth/login",
+            Some(&login),
+            None,
+        )
+        .unwrap();
+        assert_eq!(limited.status, 429, "{}", limited.body);
+    }
+}
