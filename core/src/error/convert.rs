@@ -27,6 +27,13 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// The message of a foreign-key violation (409).
+pub(crate) const REFERENCE_CONFLICT: &str =
+    "The write references a record that does not exist, or the record is still referenced";
+/// The `details` code and message of a foreign-key violation's field.
+pub(crate) const REFERENCE_CODE: &str = "reference";
+pub(crate) const REFERENCE_MESSAGE: &str = "refers to a missing or still-referenced record";
+
 /// Maps constraint violations and availability failures; `None` means "a bug".
 fn from_database_error(db: &dyn sqlx::error::DatabaseError) -> Option<AppError> {
     use sqlx::error::ErrorKind;
@@ -47,13 +54,8 @@ fn from_database_error(db: &dyn sqlx::error::DatabaseError) -> Option<AppError> 
             details: details("unique", "is already taken"),
         }),
         ErrorKind::ForeignKeyViolation => Some(AppError::Conflict {
-            message: Cow::Borrowed(
-                "The write references a record that does not exist, or the record is still referenced",
-            ),
-            details: details(
-                "reference",
-                "refers to a missing or still-referenced record",
-            ),
+            message: Cow::Borrowed(REFERENCE_CONFLICT),
+            details: details(REFERENCE_CODE, REFERENCE_MESSAGE),
         }),
         ErrorKind::NotNullViolation => Some(AppError::validation(details(
             "required",

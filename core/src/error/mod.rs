@@ -16,4 +16,5 @@ mod render;
 
 pub use app_error::{AppError, FieldError};
 pub use code::ErrorCode;
+pub(crate) use convert::{REFERENCE_CODE, REFERENCE_CONFLICT, REFERENCE_MESSAGE};
 pub(crate) use render::{PROBLEM_JSON as PROBLEM_JSON_MEDIA_TYPE, render_error};

@@ -332,6 +332,27 @@ fn field_errors(body: &impl Validate) -> Vec<FieldError> {
         })
 }
 
+/// A foreign-key violation on a write whose database did not name the column
+/// (SQLite never does): with one `belongs_to` parent, that is the column.
+fn name_reference<R: Resource>(err: AppError) -> AppError {
+    use crate::error::{REFERENCE_CODE, REFERENCE_CONFLICT, REFERENCE_MESSAGE};
+    match (err, R::PARENTS) {
+        (AppError::Conflict { message, details }, [parent])
+            if details.is_empty() && message == REFERENCE_CONFLICT =>
+        {
+            AppError::Conflict {
+                message,
+                details: vec![FieldError::new(
+                    parent.field.name,
+                    REFERENCE_CODE,
+                    REFERENCE_MESSAGE,
+                )],
+            }
+        }
+        (err, _) => err,
+    }
+}
+
 /// Field rules plus [`Hooks::validate`]: one 422 with every failure.
 async fn validate_row<R: Resource>(
     hooks: &R::Hooks,
@@ -373,7 +394,10 @@ async fn create_in<R: Resource>(
     hooks.before_create(context, &mut row).await?;
     let repo = state.repository::<R>();
     let mut tx = state.db().begin().await?;
-    let created = repo.create(&mut tx, &row).await?;
+    let created = repo
+        .create(&mut tx, &row)
+        .await
+        .map_err(name_reference::<R>)?;
     if !scope.is_empty()
         && repo
             .find_where(&mut tx, created.id(), &scope)
@@ -449,7 +473,10 @@ async fn update_with<R: Resource>(
     validate_row(&hooks, context, errors, &next, Some(&current)).await?;
     hooks.before_update(context, &current, &mut next).await?;
     let mut tx = state.db().begin().await?;
-    let updated = repo.update(&mut tx, &id, &next, current.version()).await?;
+    let updated = repo
+        .update(&mut tx, &id, &next, current.version())
+        .await
+        .map_err(name_reference::<R>)?;
     if !scope.is_empty() && repo.find_where(&mut tx, &id, &scope).await?.is_none() {
         tx.rollback().await?;
         return Err(AppError::forbidden(

@@ -164,6 +164,14 @@ fn scenario(database_url: Option<&str>) {
         Some(json!({"title": 7, "subject": "english", "dueDate": due(3)})),
     );
     assert_eq!(wrong_type.status, 400, "{}", wrong_type.body);
+    // A student that does not exist: the foreign key, named on both databases.
+    let ghost = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/assignments", uuid::Uuid::now_v7()),
+        Some(json!({"title": "Ghost", "subject": "english", "dueDate": due(3)})),
+    );
+    assert_eq!(ghost.status, 409, "{}", ghost.body);
+    assert_eq!(details(&ghost), pairs(&[("studentId", "reference")]));
     let defaulted = create_plain(&teacher, &alice, "Reading");
     assert_eq!(defaulted.status, 201, "{}", defaulted.body);
     assert_eq!(defaulted.body["data"]["status"], "pending");
