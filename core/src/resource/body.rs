@@ -1,5 +1,6 @@
-//! Reading `POST`/`PUT` bodies: every absent required field is named in one
-//! 422 (serde stops at the first), and a value of the wrong type stays a 400.
+//! Reading `POST`/`PUT`/`PATCH` bodies: every absent required field is named
+//! in one 422 (serde stops at the first), a value of the wrong type stays a
+//! 400, and a bare date in a timestamp field means midnight UTC.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
@@ -16,6 +17,7 @@ use crate::{AppError, FieldError};
 /// are read exactly as serde reads them: after each missing field a
 /// placeholder of the field's type stands in for it, to find the next.
 pub(crate) fn read_body<R: Resource, T: DeserializeOwned>(mut body: Json) -> Result<T, AppError> {
+    midnight_for_bare_dates::<R>(&mut body);
     let mut missing = Vec::new();
     let error = loop {
         let err = match serde_path_to_error::deserialize::<_, T>(&body) {
@@ -50,6 +52,27 @@ pub(crate) fn read_body<R: Resource, T: DeserializeOwned>(mut body: Json) -> Res
     } else {
         format!("Failed to deserialize the JSON body into the target type: {path}: {message}")
     }))
+}
+
+/// A timestamp field sent as a bare `YYYY-MM-DD` means midnight UTC, as in
+/// the list-query grammar (`dueDate[gte]=2027-03-01`): rewritten to RFC 3339
+/// before the body is read.
+fn midnight_for_bare_dates<R: Resource>(body: &mut Json) {
+    let Some(object) = body.as_object_mut() else {
+        return;
+    };
+    for field in R::SPEC
+        .fields
+        .iter()
+        .filter(|f| f.ty == FieldType::DateTime)
+    {
+        if let Some(Json::String(text)) = object.get_mut(field.name)
+            && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
+            && text.len() == 10
+        {
+            text.push_str("T00:00:00Z");
+        }
+    }
 }
 
 /// A value of `ty` that deserialises, standing in for an absent field.

@@ -436,9 +436,10 @@ async fn patch<R: Resource>(
     user: AuthUser,
     Path(raw_id): Path<String>,
     headers: HeaderMap,
-    Json(body): Json<R::Patch>,
+    Json(body): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
     update_with::<R>(state, user, &raw_id, &headers, |row| {
+        let body: R::Patch = read_body::<R, _>(body)?;
         let errors = field_errors(&body);
         row.patch(body);
         Ok(errors)

@@ -176,6 +176,35 @@ fn scenario(database_url: Option<&str>) {
     assert_eq!(defaulted.status, 201, "{}", defaulted.body);
     assert_eq!(defaulted.body["data"]["status"], "pending");
     let reading_id = defaulted.body["data"]["id"].as_str().unwrap().to_owned();
+    // A bare date in a timestamp field means midnight UTC (as in the seed's
+    // `dueDate: '2025-01-01'` and the list grammar), on create and on PATCH.
+    let dated = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/assignments", alice.id),
+        Some(json!({"title": "Dated", "subject": "english", "dueDate": "2040-03-01"})),
+    );
+    assert_eq!(dated.status, 201, "{}", dated.body);
+    assert_eq!(dated.body["data"]["dueDate"], "2040-03-01T00:00:00Z");
+    let dated_id = dated.body["data"]["id"].as_str().unwrap().to_owned();
+    let moved = teacher.call(
+        "PATCH",
+        &format!("/api/v1/assignments/{dated_id}"),
+        Some(json!({"dueDate": "2041-04-02"})),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.body["data"]["dueDate"], "2041-04-02T00:00:00Z");
+    let not_a_date = teacher.call(
+        "PATCH",
+        &format!("/api/v1/assignments/{dated_id}"),
+        Some(json!({"dueDate": "2041-02-30"})),
+    );
+    assert_eq!(not_a_date.status, 400, "{}", not_a_date.body);
+    assert_eq!(
+        admin
+            .call("DELETE", &format!("/api/v1/assignments/{dated_id}"), None)
+            .status,
+        204
+    );
     // `null` is not a value of a required field: 400, and nothing changes.
     let nulled = teacher.call(
         "PATCH",
