@@ -53,11 +53,6 @@ fn writable<R: Resource>(field: &FieldMeta) -> bool {
         && !R::READ_ONLY.contains(&field.name)
 }
 
-/// The owner column, when the create body may name it.
-fn owner_parent<R: Resource>(field: &FieldMeta) -> bool {
-    R::OWNER_IN_BODY && R::OWNER.is_some_and(|owner| owner.name == field.name)
-}
-
 fn is_parent<R: Resource>(field: &FieldMeta) -> bool {
     R::PARENTS.iter().any(|p| p.field.name == field.name)
 }
@@ -99,14 +94,9 @@ pub fn resource_doc<R: Resource>() -> ResourceDoc {
             names.create,
             // Parent columns are required on the flat route only (a nested
             // route takes them from its path); defaulted fields may be omitted.
-            // An owner that is also a parent (`studentId`) may be named on
-            // the flat route, optionally (else the caller owns the row).
-            object_where(
-                fields
-                    .iter()
-                    .filter(|f| writable::<R>(f) || owner_parent::<R>(f)),
-                |f| !f.nullable && !R::DEFAULTED.contains(&f.name) && !owner_parent::<R>(f),
-            ),
+            object_where(fields.iter().filter(|f| writable::<R>(f)), |f| {
+                !f.nullable && !R::DEFAULTED.contains(&f.name)
+            }),
         ),
         update: (
             names.replace,

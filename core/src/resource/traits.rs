@@ -56,10 +56,6 @@ pub trait Resource: Entity + Serialize + DeserializeOwned + Clone {
     /// them. (Which fields a body requires at run time is its own serde
     /// business; each absent one is named in one 422.)
     const DEFAULTED: &'static [&'static str] = &[];
-    /// Whether the `POST` body may name the owner (optional; else the caller
-    /// owns the row). `#[derive(Resource)]` sets it when the owner column is
-    /// also a `belongs_to` parent; the documented create body follows it.
-    const OWNER_IN_BODY: bool = false;
 
     /// The `POST` body: writable fields only.
     type Create: DeserializeOwned + validator::Validate + Send + 'static;

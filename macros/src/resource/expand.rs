@@ -35,14 +35,6 @@ fn in_create(field: &Field<'_>) -> bool {
     field.role == Role::Writable
 }
 
-/// An owner column that is also a `belongs_to` parent (an assignment's
-/// `studentId`): a nested route's path sets it, else the create body may
-/// (optional), else it is the caller. A scoped creator naming someone else
-/// is refused by the scope re-check after the insert.
-fn owner_parent(field: &Field<'_>) -> bool {
-    field.role == Role::Owner && field.belongs_to.is_some()
-}
-
 /// Writable on `PUT` and `PATCH`: as create, minus `belongs_to` columns.
 fn in_update(field: &Field<'_>) -> bool {
     field.role == Role::Writable && field.belongs_to.is_none()
@@ -71,21 +63,17 @@ fn dtos(model: &Model<'_>) -> TokenStream {
         let one_of = one_of_rule(field);
         quote! { #(#rules)* #one_of #fvis #name: #ty, }
     };
-    let create_fields = model
-        .fields
-        .iter()
-        .filter(|f| in_create(f) || owner_parent(f))
-        .map(|field| {
-            if optional_parent(field) || owner_parent(field) {
-                // Supplied by a nested route's path, else required from the body.
-                let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
-                quote! { #(#rules)* #[serde(default)] #fvis #name: ::core::option::Option<#ty>, }
-            } else {
-                let default = &field.default;
-                let field = plain(field);
-                quote! { #default #field }
-            }
-        });
+    let create_fields = model.fields.iter().filter(|f| in_create(f)).map(|field| {
+        if optional_parent(field) {
+            // Supplied by a nested route's path, else required from the body.
+            let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
+            quote! { #(#rules)* #[serde(default)] #fvis #name: ::core::option::Option<#ty>, }
+        } else {
+            let default = &field.default;
+            let field = plain(field);
+            quote! { #default #field }
+        }
+    });
     let replace_fields = model.fields.iter().filter(|f| in_update(f)).map(plain);
     let patch_fields = model.fields.iter().filter(|f| in_update(f)).map(|field| {
         let (name, ty, fvis, rules) = (field.ident, field.ty, field.vis, &field.copied);
@@ -354,7 +342,7 @@ fn resource(model: &Model<'_>) -> TokenStream {
     let create_names: Vec<_> = model
         .fields
         .iter()
-        .filter(|f| in_create(f) || owner_parent(f))
+        .filter(|f| in_create(f))
         .map(|f| f.ident)
         .collect();
     let inits = model.fields.iter().map(|f| {
@@ -369,10 +357,7 @@ fn resource(model: &Model<'_>) -> TokenStream {
             Role::Owner => {
                 let caller = quote!(::core::convert::Into::into(strata_context.user.id));
                 if f.belongs_to.is_some() {
-                    from_parent(
-                        &f.column,
-                        quote!(::core::option::Option::unwrap_or_else(#name, || #caller)),
-                    )
+                    from_parent(&f.column, caller)
                 } else {
                     caller
                 }
@@ -411,7 +396,6 @@ fn resource(model: &Model<'_>) -> TokenStream {
         .iter()
         .filter(|f| in_create(f) && f.default.is_some())
         .map(|f| &f.api);
-    let owner_in_body = model.fields.iter().any(owner_parent);
     let update_names: Vec<_> = model
         .fields
         .iter()
@@ -429,7 +413,6 @@ fn resource(model: &Model<'_>) -> TokenStream {
             const CACHE: bool = #cache;
             const READ_ONLY: &'static [&'static str] = &[#(#read_only),*];
             const DEFAULTED: &'static [&'static str] = &[#(#defaulted),*];
-            const OWNER_IN_BODY: bool = #owner_in_body;
 
             type Create = #create;
             type Replace = #replace;
