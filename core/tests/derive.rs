@@ -511,7 +511,8 @@ struct Chore {
     id: i64,
     title: String,
     #[resource(enum = "low|high")]
-    #[serde(default = "low")]
+    // `default` after a list-form key is still found.
+    #[serde(rename(deserialize = "urgency"), default = "low")]
     urgency: String,
     #[serde(default)]
     done: bool,

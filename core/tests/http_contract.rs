@@ -456,18 +456,22 @@ async fn security_headers_on_success_and_error() {
     let router = server(&db).await.router();
     let big = json!({"title": "x".repeat(4096), "pages": 1});
     let requests = [
-        TestRequest::get("/health/live"),
-        TestRequest::get("/api/v1/nothing"),
+        (TestRequest::get("/health/live"), 200),
+        (TestRequest::get("/api/v1/nothing"), 404),
         // The framework's own errors from the outer layers: 500 from the
         // panic catcher, 503 from the timeout, 413 from the body limit.
-        TestRequest::get("/api/v1/panic"),
-        TestRequest::get("/api/v1/slow"),
-        TestRequest::post("/api/v1/notes")
-            .header("content-length", &big.to_string().len().to_string())
-            .json(&big),
+        (TestRequest::get("/api/v1/panic"), 500),
+        (TestRequest::get("/api/v1/slow"), 503),
+        (
+            TestRequest::post("/api/v1/notes")
+                .header("content-length", &big.to_string().len().to_string())
+                .json(&big),
+            413,
+        ),
     ];
-    for request in requests {
+    for (request, status) in requests {
         let response = request.send(&router).await;
+        assert_eq!(response.status, status);
         assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(response.header("x-frame-options"), Some("DENY"));
         assert_eq!(

@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use strata::axum::Router;
@@ -15,6 +16,9 @@ use strata::testing::TestDatabase;
 use strata::{App, AppState, Item, Path};
 
 const CHILD_ENV: &str = "STRATA_SHUTDOWN_TEST_CHILD";
+
+/// Requests to `/work/{ms}` the child server has begun handling.
+static STARTED: AtomicUsize = AtomicUsize::new(0);
 
 #[test]
 #[ignore = "run as a child process by sigterm_drains_in_flight_request_and_exits_zero"]
@@ -38,9 +42,14 @@ fn child_server() {
             .route(
                 "/work/{ms}",
                 get(|Path(ms): Path<u64>| async move {
+                    STARTED.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(ms)).await;
                     Item(ms)
                 }),
+            )
+            .route(
+                "/started",
+                get(|| async { Item(STARTED.load(Ordering::SeqCst)) }),
             );
         let server = App::new(config).api(api).build().await.expect("build");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -145,8 +154,8 @@ fn sigterm_drains_in_flight_request_and_exits_zero() {
 }
 
 /// SPEC §14: SIGTERM under load fails no in-flight request. 48 requests of
-/// 600–1 540 ms are in flight on their own connections when the signal
-/// arrives; every one answers 200 with its own body.
+/// 3–3.5 s are in flight on their own connections (the server has begun
+/// every one) when the signal arrives; every one answers 200 with its own body.
 #[test]
 fn sigterm_under_load_fails_no_in_flight_request() {
     if std::env::var_os(CHILD_ENV).is_some() {
@@ -156,7 +165,7 @@ fn sigterm_under_load_fails_no_in_flight_request() {
     let clients: Vec<_> = (0..48u64)
         .map(|i| {
             let addr = addr.clone();
-            let ms = 600 + i * 20;
+            let ms = 3000 + i * 10;
             std::thread::spawn(move || {
                 let mut stream = TcpStream::connect(&addr).expect("connect");
                 let request = format!(
@@ -169,9 +178,24 @@ fn sigterm_under_load_fails_no_in_flight_request() {
             })
         })
         .collect();
-    // Every request is on the wire (read by the server) and the shortest
-    // still sleeping.
-    std::thread::sleep(Duration::from_millis(400));
+    // Signal only once the server has begun every request.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut probe = TcpStream::connect(&addr).expect("connect");
+        probe
+            .write_all(b"GET /api/v1/started HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
+            .expect("send");
+        let mut response = String::new();
+        probe.read_to_string(&mut response).expect("response");
+        if response.contains("\"data\":48") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every request started: {response}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     sigterm(&child);
     for client in clients {
         let (ms, response) = client.join().expect("client thread");

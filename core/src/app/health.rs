@@ -41,10 +41,17 @@ async fn ready(State(state): State<AppState>) -> Result<Item<serde_json::Value>,
         ));
     }
     let mut checks = serde_json::Map::new();
-    let database = check("database", "the database", state.db().ping()).await;
+    // Concurrently: readiness answers within one check's bound.
+    let redis = async {
+        match state.redis_probe() {
+            Some(redis) => Some(check("redis", "Redis", redis.ping()).await),
+            None => None,
+        }
+    };
+    let (database, redis) =
+        tokio::join!(check("database", "the database", state.db().ping()), redis);
     record(&mut checks, &mut failed, "database", database);
-    if let Some(redis) = state.redis_probe() {
-        let redis = check("redis", "Redis", redis.ping()).await;
+    if let Some(redis) = redis {
         record(&mut checks, &mut failed, "redis", redis);
     }
     if failed.is_empty() {

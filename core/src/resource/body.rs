@@ -4,6 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
+use validator::Validate;
 
 use super::Resource;
 use crate::query::FieldType;
@@ -16,13 +17,23 @@ use crate::{AppError, FieldError};
 /// `missing field`), so `#[serde(default)]` fields and hand-written bodies
 /// are read exactly as serde reads them: after each missing field a
 /// placeholder of the field's type stands in for it, to find the next.
-pub(crate) fn read_body<R: Resource, T: DeserializeOwned>(mut body: Json) -> Result<T, AppError> {
+pub(crate) fn read_body<R: Resource, T: DeserializeOwned + Validate>(
+    mut body: Json,
+) -> Result<T, AppError> {
     midnight_for_bare_dates::<R>(&mut body);
-    let mut missing = Vec::new();
+    let mut missing: Vec<FieldError> = Vec::new();
     let error = loop {
         let err = match serde_path_to_error::deserialize::<_, T>(&body) {
             Ok(value) if missing.is_empty() => return Ok(value),
-            Ok(_) => break None,
+            Ok(value) => {
+                // The rules of the fields that were sent fail in the same 422.
+                let absent: Vec<String> = missing.iter().map(|e| e.field.clone()).collect();
+                let broken = field_errors(&value)
+                    .into_iter()
+                    .filter(|e| !absent.contains(&e.field));
+                missing.extend(broken);
+                break None;
+            }
             Err(err) => err,
         };
         let path = err.path().to_string();
@@ -52,6 +63,17 @@ pub(crate) fn read_body<R: Resource, T: DeserializeOwned>(mut body: Json) -> Res
     } else {
         format!("Failed to deserialize the JSON body into the target type: {path}: {message}")
     }))
+}
+
+/// The field-rule failures of a body (empty when it passes).
+pub(crate) fn field_errors(body: &impl Validate) -> Vec<FieldError> {
+    match body.validate() {
+        Ok(()) => Vec::new(),
+        Err(errors) => match AppError::from(errors) {
+            AppError::Validation(details) => details,
+            _ => Vec::new(),
+        },
+    }
 }
 
 /// A timestamp field sent as a bare `YYYY-MM-DD` means midnight UTC, as in

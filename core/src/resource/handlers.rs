@@ -6,9 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
-use validator::Validate;
 
-use super::body::read_body;
+use super::body::{field_errors, read_body};
 use super::etag::{etag_of, matches, matches_weak};
 use super::{Change, HookContext, Hooks, Resource, WriteContext};
 use crate::app::AppState;
@@ -322,34 +321,43 @@ async fn create<R: Resource>(
     create_in::<R>(state, user, None, body).await
 }
 
-/// The field-rule failures of a body (empty when it passes).
-fn field_errors(body: &impl Validate) -> Vec<FieldError> {
-    body.validate()
-        .err()
-        .map_or_else(Vec::new, |errors| match AppError::from(errors) {
-            AppError::Validation(details) => details,
-            _ => Vec::new(),
-        })
-}
-
-/// A foreign-key violation on a write whose database did not name the column
-/// (SQLite never does): with one `belongs_to` parent, that is the column.
-fn name_reference<R: Resource>(err: AppError) -> AppError {
+/// A foreign-key violation whose database did not name the column (SQLite
+/// never does): when the table has exactly one foreign key, that is the
+/// column. Looked up on the error path only (`pragma_foreign_key_list`).
+async fn name_reference<R: Resource>(state: &AppState, err: AppError) -> AppError {
     use crate::error::{REFERENCE_CODE, REFERENCE_CONFLICT, REFERENCE_MESSAGE};
-    match (err, R::PARENTS) {
-        (AppError::Conflict { message, details }, [parent])
-            if details.is_empty() && message == REFERENCE_CONFLICT =>
+    let AppError::Conflict { message, details } = &err else {
+        return err;
+    };
+    let Some(pool) = state.db().as_sqlite() else {
+        return err;
+    };
+    if !details.is_empty() || message != REFERENCE_CONFLICT {
+        return err;
+    }
+    let columns: Vec<(String,)> =
+        match sqlx::query_as("SELECT \"from\" FROM pragma_foreign_key_list(?)")
+            .bind(R::TABLE)
+            .fetch_all(pool)
+            .await
         {
-            AppError::Conflict {
-                message,
-                details: vec![FieldError::new(
-                    parent.field.name,
-                    REFERENCE_CODE,
-                    REFERENCE_MESSAGE,
-                )],
-            }
-        }
-        (err, _) => err,
+            Ok(columns) => columns,
+            Err(_) => return err,
+        };
+    let field = match columns.as_slice() {
+        [(column,)] => R::SPEC.fields.iter().find(|f| f.column == column),
+        _ => None,
+    };
+    match field {
+        Some(field) => AppError::Conflict {
+            message: REFERENCE_CONFLICT.into(),
+            details: vec![FieldError::new(
+                field.name,
+                REFERENCE_CODE,
+                REFERENCE_MESSAGE,
+            )],
+        },
+        None => err,
     }
 }
 
@@ -377,14 +385,20 @@ async fn create_in<R: Resource>(
 ) -> Result<Response, AppError> {
     let scope = access::<R>(&state, &user, "create").await?;
     let body: R::Create = read_body::<R, _>(body)?;
-    let errors = field_errors(&body);
-    let mut row = R::from_create(
-        body,
-        &WriteContext {
-            user: &user,
-            parent,
-        },
-    )?;
+    let mut errors = field_errors(&body);
+    let context = WriteContext {
+        user: &user,
+        parent,
+    };
+    let mut row = match R::from_create(body, &context) {
+        Ok(row) => row,
+        // A missing parent column: in the same 422 as the field rules.
+        Err(AppError::Validation(more)) => {
+            errors.extend(more);
+            return Err(AppError::validation(errors));
+        }
+        Err(err) => return Err(err),
+    };
     let hooks = R::Hooks::default();
     let context = HookContext {
         state: &state,
@@ -394,10 +408,14 @@ async fn create_in<R: Resource>(
     hooks.before_create(context, &mut row).await?;
     let repo = state.repository::<R>();
     let mut tx = state.db().begin().await?;
-    let created = repo
-        .create(&mut tx, &row)
-        .await
-        .map_err(name_reference::<R>)?;
+    let created = match repo.create(&mut tx, &row).await {
+        Ok(created) => created,
+        Err(err) => {
+            // Rolled back first: the lookup may need the pool's only connection.
+            drop(tx);
+            return Err(name_reference::<R>(&state, err).await);
+        }
+    };
     if !scope.is_empty()
         && repo
             .find_where(&mut tx, created.id(), &scope)
@@ -474,10 +492,14 @@ async fn update_with<R: Resource>(
     validate_row(&hooks, context, errors, &next, Some(&current)).await?;
     hooks.before_update(context, &current, &mut next).await?;
     let mut tx = state.db().begin().await?;
-    let updated = repo
-        .update(&mut tx, &id, &next, current.version())
-        .await
-        .map_err(name_reference::<R>)?;
+    let updated = match repo.update(&mut tx, &id, &next, current.version()).await {
+        Ok(updated) => updated,
+        Err(err) => {
+            // Rolled back first: the lookup may need the pool's only connection.
+            drop(tx);
+            return Err(name_reference::<R>(&state, err).await);
+        }
+    };
     if !scope.is_empty() && repo.find_where(&mut tx, &id, &scope).await?.is_none() {
         tx.rollback().await?;
         return Err(AppError::forbidden(

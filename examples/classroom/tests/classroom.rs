@@ -158,6 +158,21 @@ fn scenario(database_url: Option<&str>) {
             ("dueDate", "required")
         ])
     );
+    // Rules of the fields that were sent fail in the same 422 as the absent ones.
+    let partial = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/assignments", alice.id),
+        Some(json!({"title": ""})),
+    );
+    assert_eq!(partial.status, 422, "{}", partial.body);
+    assert_eq!(
+        details(&partial),
+        pairs(&[
+            ("subject", "required"),
+            ("dueDate", "required"),
+            ("title", "length")
+        ])
+    );
     let wrong_type = teacher.call(
         "POST",
         &format!("/api/v1/students/{}/assignments", alice.id),
@@ -322,6 +337,13 @@ fn scenario(database_url: Option<&str>) {
     );
     assert_eq!(flat_foreign.status, 422, "{}", flat_foreign.body);
     assert_eq!(flat_foreign.body["error"], missing.body["error"]);
+    // The flat route needs the parent in the body: named with the other failures.
+    let orphan = alice.call("POST", "/api/v1/subtasks", Some(json!({"title": ""})));
+    assert_eq!(orphan.status, 422, "{}", orphan.body);
+    assert_eq!(
+        details(&orphan),
+        pairs(&[("title", "length"), ("assignmentId", "required")])
+    );
     // `done` defaults to false.
     let draft = alice.call(
         "POST",

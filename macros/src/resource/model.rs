@@ -463,6 +463,14 @@ fn serde_default(attrs: &[Attribute]) -> Option<TokenStream> {
                 });
             } else if with_value {
                 let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                // `rename(deserialize = "…")` and the like.
+                meta.parse_nested_meta(|inner| {
+                    if inner.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = inner.value()?.parse()?;
+                    }
+                    Ok(())
+                })?;
             }
             Ok(())
         });
