@@ -62,7 +62,10 @@ pub fn routes<R: Resource>() -> Router<AppState> {
                       Json(body): Json<serde_json::Value>| async move {
                     let parent = parent_filter::<R>(index, &parent_id)?;
                     let value = parent.values.first().cloned().unwrap_or(Value::Null);
-                    create_in::<R>(state, user, Some((parent.field, value)), body).await
+                    let field = parent.field;
+                    create_in::<R>(state, user, Some((field, value)), body)
+                        .await
+                        .map_err(|err| missing_parent(field, err))
                 },
             ),
         );
@@ -358,6 +361,24 @@ async fn name_reference<R: Resource>(state: &AppState, err: AppError) -> AppErro
             )],
         },
         None => err,
+    }
+}
+
+/// On a nested route the parent is part of the path, so a parent that does
+/// not exist, or that the caller may not see, is a 404 (SPEC §3: no such
+/// row), not a body error: a foreign-key conflict on the parent column, or a
+/// hook refusing that column alone as `not_found`
+/// ([`HookContext::find_readable`] returned `None`).
+fn missing_parent(field: &FieldMeta, err: AppError) -> AppError {
+    let only_parent = |details: &[FieldError], code: &str| matches!(details, [detail] if detail.field == field.name && detail.code == code);
+    match &err {
+        AppError::Validation(details) if only_parent(details, "not_found") => AppError::not_found(),
+        AppError::Conflict { details, .. }
+            if only_parent(details, crate::error::REFERENCE_CODE) =>
+        {
+            AppError::not_found()
+        }
+        _ => err,
     }
 }
 

@@ -179,14 +179,14 @@ fn scenario(database_url: Option<&str>) {
         Some(json!({"title": 7, "subject": "english", "dueDate": due(3)})),
     );
     assert_eq!(wrong_type.status, 400, "{}", wrong_type.body);
-    // A student that does not exist: the foreign key, named on both databases.
+    // A student that does not exist: the path names no row, 404.
     let ghost = teacher.call(
         "POST",
         &format!("/api/v1/students/{}/assignments", uuid::Uuid::now_v7()),
         Some(json!({"title": "Ghost", "subject": "english", "dueDate": due(3)})),
     );
-    assert_eq!(ghost.status, 409, "{}", ghost.body);
-    assert_eq!(details(&ghost), pairs(&[("studentId", "reference")]));
+    assert_eq!(ghost.status, 404, "{}", ghost.body);
+    assert_eq!(ghost.body["error"]["code"], "NOT_FOUND");
     let defaulted = create_plain(&teacher, &alice, "Reading");
     assert_eq!(defaulted.status, 201, "{}", defaulted.body);
     assert_eq!(defaulted.body["data"]["status"], "pending");
@@ -315,7 +315,7 @@ fn scenario(database_url: Option<&str>) {
     assert_eq!(step.body["data"]["studentId"], alice.id);
     let step_id = step.body["data"]["id"].as_str().unwrap().to_owned();
     // Another student's assignment answers exactly like one that does not
-    // exist (422 on its id), so its existence does not leak.
+    // exist (404 in a path, 422 on the id in a body), so it does not leak.
     let foreign = bob.call(
         "POST",
         &format!("/api/v1/assignments/{essay_id}/subtasks"),
@@ -326,17 +326,24 @@ fn scenario(database_url: Option<&str>) {
         &format!("/api/v1/assignments/{}/subtasks", uuid::Uuid::now_v7()),
         Some(json!({"title": "Sabotage", "done": false})),
     );
-    assert_eq!(foreign.status, 422, "{}", foreign.body);
-    assert_eq!(missing.status, 422, "{}", missing.body);
+    assert_eq!(foreign.status, 404, "{}", foreign.body);
+    assert_eq!(missing.status, 404, "{}", missing.body);
     assert_eq!(foreign.body["error"], missing.body["error"]);
-    assert_eq!(details(&foreign), pairs(&[("assignmentId", "not_found")]));
-    let flat_foreign = bob.call(
-        "POST",
-        "/api/v1/subtasks",
-        Some(json!({"assignmentId": essay_id, "title": "Sabotage"})),
-    );
+    let flat = |assignment: String| {
+        bob.call(
+            "POST",
+            "/api/v1/subtasks",
+            Some(json!({"assignmentId": assignment, "title": "Sabotage"})),
+        )
+    };
+    let flat_foreign = flat(essay_id.clone());
+    let flat_missing = flat(uuid::Uuid::now_v7().to_string());
     assert_eq!(flat_foreign.status, 422, "{}", flat_foreign.body);
-    assert_eq!(flat_foreign.body["error"], missing.body["error"]);
+    assert_eq!(flat_foreign.body["error"], flat_missing.body["error"]);
+    assert_eq!(
+        details(&flat_foreign),
+        pairs(&[("assignmentId", "not_found")])
+    );
     // The flat route needs the parent in the body: named with the other failures.
     let orphan = alice.call("POST", "/api/v1/subtasks", Some(json!({"title": ""})));
     assert_eq!(orphan.status, 422, "{}", orphan.body);
