@@ -401,8 +401,9 @@ async fn two_instances_sharing_redis_see_each_others_events() {
         let namespace = format!("events-test-{}", Uuid::now_v7().simple());
         let shared = |db: &TestDatabase| {
             let mut config = config(db);
+            // `redis.url` alone carries events through Redis
+            // (`events.redis` unset).
             config.redis.url = Some(redis.clone());
-            config.events.redis = true;
             config.events.namespace = namespace.clone();
             config
         };
@@ -433,7 +434,7 @@ async fn two_instances_sharing_redis_see_each_others_events() {
         // An instance in another namespace hears nothing of these.
         let mut other = config(&db);
         other.redis.url = Some(redis.clone());
-        other.events.redis = true;
+        other.events.redis = Some(true);
         other.events.namespace = format!("{namespace}-other");
         let three = app(other, None).await;
         let mut stream_other = Subscription::open(&three, &teacher, "").await;

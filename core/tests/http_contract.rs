@@ -430,7 +430,7 @@ async fn handler_that_never_yields_its_budget_still_times_out() {
 async fn request_id_is_echoed_when_sane_and_generated_otherwise() {
     let db = TestDatabase::sqlite();
     let router = server(&db).await.router();
-    let response = TestRequest::get("/health/live")
+    let response = TestRequest::get("/health/ready")
         .header("x-request-id", "client-abc.123")
         .send(&router)
         .await;
@@ -681,7 +681,13 @@ async fn health_live_and_ready() {
     let router = server.router();
     let live = TestRequest::get("/health/live").send(&router).await;
     assert_eq!(live.status, 200);
-    assert_eq!(live.json()["data"], json!({"status": "ok"}));
+    assert_eq!(live.header("content-type"), Some("application/json"));
+    assert!(live.header("x-request-id").is_some());
+    // Exactly SPEC §3's body.
+    assert_eq!(
+        live.json(),
+        json!({"success": true, "data": {"status": "ok"}})
+    );
     let ready = TestRequest::get("/health/ready").send(&router).await;
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json()["data"]["checks"]["database"], "ok");

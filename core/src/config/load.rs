@@ -453,7 +453,15 @@ mod tests {
             all.extend_from_slice(pairs);
             Config::load_from("", vars(&all))
         };
-        let uses = |c: &Config| c.rate_limit.uses_redis(&c.redis);
+        let uses = |c: &Config| {
+            let quotas = c.rate_limit.uses_redis(&c.redis);
+            assert_eq!(
+                quotas,
+                c.events.uses_redis(&c.redis),
+                "events follow the same rule"
+            );
+            quotas
+        };
         assert!(!uses(&load(&[]).unwrap()));
         assert!(uses(
             &load(&[("REDIS_URL", "redis://127.0.0.1:6379")]).unwrap()
@@ -461,6 +469,7 @@ mod tests {
         let memory = load(&[
             ("REDIS_URL", "redis://127.0.0.1:6379"),
             ("STRATA_RATE_LIMIT__REDIS", "false"),
+            ("STRATA_EVENTS__REDIS", "false"),
         ])
         .unwrap();
         assert!(!uses(&memory));

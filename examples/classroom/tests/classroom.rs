@@ -273,6 +273,20 @@ fn scenario(database_url: Option<&str>) {
         titles(&mum.call("GET", "/api/v1/assignments", None)).len(),
         0
     );
+    // The SPEC §11 whitelist: title is sortable and searchable, not filterable.
+    for query in ["title=Essay", "title[contains]=ess"] {
+        let r = teacher.call("GET", &format!("/api/v1/assignments?{query}"), None);
+        assert_eq!(r.status, 400, "{query}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], "BAD_REQUEST");
+    }
+    assert_eq!(
+        titles(&teacher.call("GET", "/api/v1/assignments?search=ess", None)),
+        ["Essay"]
+    );
+    assert_eq!(
+        titles(&teacher.call("GET", "/api/v1/assignments?sort=-createdAt", None)),
+        ["Lab", "Poem", "Essay"]
+    );
     let students_view = teacher.call(
         "GET",
         &format!("/api/v1/students/{}/assignments", alice.id),

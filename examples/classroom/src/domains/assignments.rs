@@ -26,8 +26,8 @@ pub struct Assignment {
     /// The assignment id (UUID v7).
     #[resource(id)]
     pub id: Uuid,
-    /// 1–200 characters.
-    #[resource(filter, sort, search)]
+    /// 1–200 characters. Sortable and searchable, not filterable (SPEC §11).
+    #[resource(sort, search)]
     #[validate(length(min = 1, max = 200))]
     pub title: String,
     /// Free text.
