@@ -221,10 +221,25 @@ impl ResourceDoc {
         op::with_errors(builder, &errors).build()
     }
 
+    /// `fields=`: a sparse fieldset, on lists and single items.
+    fn fields_param(&self) -> Parameter {
+        let fields = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(self.spec.fields.iter().map(|f| f.name)))
+            .build()
+            .into();
+        op::query_list_param(
+            "fields",
+            "Sparse fieldset: comma-separated field names (the id is always included).",
+            fields,
+        )
+    }
+
     fn get(&self, singular: &str) -> Operation {
         let builder = self
             .base(&format!("get{singular}"), &format!("Get one {singular}"))
             .parameter(self.id_param())
+            .parameter(self.fields_param())
             .parameter(op::header_param(
                 "If-None-Match",
                 "An ETag from an earlier response; 304 when it still matches.",
@@ -414,16 +429,7 @@ impl ResourceDoc {
                 string(),
             ));
         }
-        let fields = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(spec.fields.iter().map(|f| f.name)))
-            .build()
-            .into();
-        params.push(op::query_list_param(
-            "fields",
-            "Sparse fieldset: comma-separated field names (the id is always included).",
-            fields,
-        ));
+        params.push(self.fields_param());
         for field in spec.fields.iter().filter(|f| f.filterable) {
             let ops: Vec<&str> = FilterOp::ALL
                 .iter()

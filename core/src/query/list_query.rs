@@ -256,6 +256,32 @@ fn parse_search(raw: Option<&str>, spec: &QuerySpec) -> Result<Option<String>, A
     Ok(Some(text.to_owned()))
 }
 
+/// The `fields=` of a single-row `GET` (`?fields=id,title`): the same
+/// grammar as on lists (unknown or repeated names → 400, the id always
+/// kept); every other parameter is left alone.
+pub(crate) fn sparse_fields(
+    raw_query: Option<&str>,
+    spec: &QuerySpec,
+) -> Result<Option<Vec<&'static FieldMeta>>, AppError> {
+    let Some(raw_query) = raw_query else {
+        return Ok(None);
+    };
+    let mut found = None;
+    for (key, value) in form_urlencoded::parse(raw_query.as_bytes()) {
+        if key == "fields" {
+            if found.is_some() {
+                return Err(AppError::bad_parameter(
+                    "fields",
+                    "duplicate",
+                    "`fields` appears more than once",
+                ));
+            }
+            found = Some(value.into_owned());
+        }
+    }
+    parse_fields(found.as_deref(), spec)
+}
+
 fn parse_fields(
     raw: Option<&str>,
     spec: &QuerySpec,

@@ -93,6 +93,7 @@ mod value;
 
 pub use cursor::{Cursor, CursorCodec, MAX_CURSOR_LEN};
 pub use filter::{Filter, FilterOp, MAX_LIST_VALUES};
+pub(crate) use list_query::sparse_fields;
 pub use list_query::{
     ListQuery, MAX_PARAMS, MAX_QUERY_LEN, MAX_SEARCH_LEN, MAX_VALUE_LEN, RESERVED,
 };

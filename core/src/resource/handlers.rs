@@ -205,9 +205,9 @@ fn item_response<R: Resource>(
 
 /// [`item_response`] with the row's ETag already computed (a GET needs it
 /// first, for `If-None-Match`; an unversioned row's tag costs a serialisation).
-fn tagged_item_response<R: Resource>(
+fn tagged_item_response<T: Serialize>(
     status: StatusCode,
-    row: &R,
+    row: &T,
     etag: HeaderValue,
     location: Option<String>,
 ) -> Result<Response, AppError> {
@@ -285,10 +285,12 @@ async fn read<R: Resource>(
     State(state): State<AppState>,
     user: AuthUser,
     Path(raw_id): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let scope = access::<R>(&state, &user, "read").await?;
     let id = parse_id::<R>(&raw_id)?;
+    let fields = crate::query::sparse_fields(query.as_deref(), R::SPEC)?;
     let repo = state.repository::<R>();
     let cached = if R::CACHE && scope.is_empty() {
         state.cache()
@@ -313,7 +315,15 @@ async fn read<R: Resource>(
     {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    tagged_item_response(StatusCode::OK, &row, etag, None)
+    match fields {
+        // A sparse representation keeps the row's ETag (the version `If-Match`
+        // compares with).
+        Some(fields) => {
+            let mut sparse = sparse(vec![row], &fields)?;
+            tagged_item_response(StatusCode::OK, &sparse.remove(0), etag, None)
+        }
+        None => tagged_item_response(StatusCode::OK, &row, etag, None),
+    }
 }
 
 async fn create<R: Resource>(

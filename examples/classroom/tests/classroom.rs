@@ -273,6 +273,23 @@ fn scenario(database_url: Option<&str>) {
         titles(&mum.call("GET", "/api/v1/assignments", None)).len(),
         0
     );
+    // Sparse fields on a single item as on lists; the id is always kept.
+    let sparse = alice.call(
+        "GET",
+        &format!("/api/v1/assignments/{essay_id}?fields=title,dueDate"),
+        None,
+    );
+    assert_eq!(sparse.status, 200, "{}", sparse.body);
+    let mut keys: Vec<&String> = sparse.body["data"].as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["dueDate", "id", "title"]);
+    assert!(sparse.head.contains("etag: \"v1\""), "{}", sparse.head);
+    let unknown = alice.call(
+        "GET",
+        &format!("/api/v1/assignments/{essay_id}?fields=nope"),
+        None,
+    );
+    assert_eq!(unknown.status, 400, "{}", unknown.body);
     // The SPEC §11 whitelist: title is sortable and searchable, not filterable.
     for query in ["title=Essay", "title[contains]=ess"] {
         let r = teacher.call("GET", &format!("/api/v1/assignments?{query}"), None);
