@@ -683,10 +683,12 @@ async fn health_live_and_ready() {
     assert_eq!(live.status, 200);
     assert_eq!(live.header("content-type"), Some("application/json"));
     assert!(live.header("x-request-id").is_some());
-    // Exactly SPEC §3's body.
+    // SPEC §3's body, in the envelope every success shares.
+    assert_eq!(live.json()["success"], true);
+    assert_eq!(live.json()["data"], json!({"status": "ok"}));
     assert_eq!(
-        live.json(),
-        json!({"success": true, "data": {"status": "ok"}})
+        live.json()["meta"]["requestId"],
+        live.header("x-request-id").unwrap()
     );
     let ready = TestRequest::get("/health/ready").send(&router).await;
     assert_eq!(ready.status, 200);

@@ -27,11 +27,10 @@ pub(crate) fn routes(metrics: bool) -> Router<AppState> {
     }
 }
 
-/// Exactly SPEC §3's body, `{"success":true,"data":{"status":"ok"}}`: a
-/// liveness probe's answer carries no `meta` (the request id is still in the
-/// `x-request-id` header).
-async fn live() -> axum::Json<serde_json::Value> {
-    axum::Json(json!({"success": true, "data": {"status": "ok"}}))
+/// SPEC §3's `{"success":true,"data":{"status":"ok"}}`, in the success
+/// envelope every response shares (so with `meta`: request id, timestamp).
+async fn live() -> Item<serde_json::Value> {
+    Item(json!({"status": "ok"}))
 }
 
 async fn ready(State(state): State<AppState>) -> Result<Item<serde_json::Value>, AppError> {

@@ -41,35 +41,9 @@ impl OpenApiRegistry {
             .build();
         self.enveloped_schema(HEALTH_STATUS, status);
         self.tag(SYSTEM_TAG, "Health, metrics and this documentation.");
-        // Exactly `{"success":true,"data":{"status":"ok"}}` (SPEC §3): no `meta`.
-        let ok = ObjectBuilder::new()
-            .property(
-                "status",
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .enum_values(Some(["ok"])),
-            )
-            .required("status");
-        let alive = ObjectBuilder::new()
-            .property(
-                "success",
-                ObjectBuilder::new()
-                    .schema_type(Type::Boolean)
-                    .enum_values(Some([true])),
-            )
-            .required("success")
-            .property("data", ok)
-            .required("data")
-            .build();
         let live = op::builder("healthLive", SYSTEM_TAG, "Liveness")
             .description(Some("200 while the process serves requests."))
-            .response(
-                "200",
-                ResponseBuilder::new()
-                    .description("Alive.")
-                    .content(JSON, Content::new(Some(alive)))
-                    .build(),
-            )
+            .response("200", op::item_response("Alive.", HEALTH_STATUS))
             .build();
         self.path("/health/live", HttpMethod::Get, live);
         let ready = op::builder("healthReady", SYSTEM_TAG, "Readiness")
