@@ -187,6 +187,13 @@ fn scenario(database_url: Option<&str>) {
     );
     assert_eq!(ghost.status, 404, "{}", ghost.body);
     assert_eq!(ghost.body["error"]["code"], "NOT_FOUND");
+    // So is a user who is not a student (here: a guardian).
+    let not_a_student = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/assignments", mum.id),
+        Some(json!({"title": "Chores", "subject": "home", "dueDate": due(3)})),
+    );
+    assert_eq!(not_a_student.status, 404, "{}", not_a_student.body);
     let defaulted = create_plain(&teacher, &alice, "Reading");
     assert_eq!(defaulted.status, 201, "{}", defaulted.body);
     assert_eq!(defaulted.body["data"]["status"], "pending");

@@ -9,6 +9,7 @@ use strata::resource::{Change, HookContext, Hooks};
 use strata::{AppError, FieldError};
 use uuid::Uuid;
 
+use super::guardians::role_of;
 use crate::reminders::DueReminder;
 
 /// One assignment of one student.
@@ -71,18 +72,29 @@ impl Hooks<Assignment> for AssignmentRules {
     /// so one 422 lists this and every other failing field.
     fn validate<'a>(
         &'a self,
-        _: HookContext<'a>,
+        context: HookContext<'a>,
         row: &'a Assignment,
         current: Option<&'a Assignment>,
     ) -> BoxFuture<'a, Result<Vec<FieldError>, AppError>> {
         Box::pin(async move {
             let mut errors = Vec::new();
-            if current.is_none() && row.due_date <= Utc::now() {
+            if current.is_some() {
+                return Ok(errors);
+            }
+            if row.due_date <= Utc::now() {
                 errors.push(FieldError::new(
                     "dueDate",
                     "future",
                     "must be in the future",
                 ));
+            }
+            // `/students/{id}/assignments` names a student: any other user
+            // (or none) is no such student (404 on that route). On the flat
+            // route the owner is the caller, as SPEC §6 has it.
+            if row.student_id != context.user.id
+                && role_of(context.state, row.student_id).await?.as_deref() != Some("student")
+            {
+                errors.push(FieldError::new("studentId", "not_found", "no such student"));
             }
             Ok(errors)
         })

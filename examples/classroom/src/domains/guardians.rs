@@ -32,7 +32,11 @@ pub struct GuardianLink {
 #[derive(Debug, Default)]
 pub struct GuardianRules;
 
-async fn role_of(state: &strata::AppState, id: Uuid) -> Result<Option<String>, AppError> {
+/// The role of user `id`, if the user exists.
+pub(crate) async fn role_of(
+    state: &strata::AppState,
+    id: Uuid,
+) -> Result<Option<String>, AppError> {
     const SQL: &str = "SELECT role FROM users WHERE id = $1";
     let row: Option<(String,)> = match state.db() {
         strata::Db::Sqlite(pool) => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?,
