@@ -176,7 +176,13 @@ impl FromStr for FieldSpec {
             spec: spec.to_owned(),
             reason,
         };
-        let mut parts = spec.split(':');
+        // A trailing `?` may close the whole spec (`body:text:search?`) as
+        // well as the type (`body:text?:search`).
+        let (body, trailing) = match spec.strip_suffix('?') {
+            Some(body) if body.matches(':').count() >= 2 => (body, true),
+            _ => (spec, false),
+        };
+        let mut parts = body.split(':');
         let name = field_name(parts.next().unwrap_or_default()).map_err(refuse)?;
         if GENERATED_FIELDS.contains(&name.as_str()) {
             return Err(refuse(format!(
@@ -189,7 +195,7 @@ impl FromStr for FieldSpec {
             .ok_or_else(|| refuse("missing type: write `name:type`, e.g. `title:string`".into()))?;
         let (raw_type, optional) = match raw_type.strip_suffix('?') {
             Some(inner) => (inner, true),
-            None => (raw_type, false),
+            None => (raw_type, trailing),
         };
         let ty = FieldType::parse(raw_type).map_err(refuse)?;
         let mut field = Self {
@@ -292,6 +298,19 @@ mod tests {
 
     fn parse(spec: &str) -> Result<FieldSpec, String> {
         spec.parse::<FieldSpec>().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_trailing_question_mark_may_close_the_spec_or_the_type() {
+        for spec in ["body:text?:search", "body:text:search?"] {
+            let field = parse(spec).unwrap();
+            assert!(field.optional && field.search, "{spec}");
+            assert_eq!(field.rust_type(), "Option<String>", "{spec}");
+        }
+        let field = parse("kind:enum(a|b):filter:sort?").unwrap();
+        assert!(field.optional && field.filter && field.sort);
+        assert!(!parse("title:string:filter").unwrap().optional);
+        assert!(parse("title:string:filter??").is_err());
     }
 
     #[test]
