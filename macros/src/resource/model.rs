@@ -94,6 +94,19 @@ impl<'a> Model<'a> {
                 "`#[derive(Resource)]` does not support generic structs",
             );
         }
+        // The API names (filters, sorts, bodies, docs) are camelCase (SPEC §3);
+        // without serde renaming the rows would be served with other keys.
+        let multi_word = named
+            .named
+            .iter()
+            .filter_map(|f| f.ident.as_ref())
+            .any(|ident| ident.unraw().to_string().contains('_'));
+        if multi_word && !renames_to_camel_case(&input.attrs) {
+            errors.spanned(
+                &input.ident,
+                "add `#[serde(rename_all = \"camelCase\")]`: a resource's JSON keys are camelCase (`dueDate`), as its filters, bodies and docs are",
+            );
+        }
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("validate")) {
             errors.spanned(
                 attr,
@@ -476,6 +489,39 @@ fn serde_default(attrs: &[Attribute]) -> Option<TokenStream> {
         });
     }
     found
+}
+
+/// Whether the container says `#[serde(rename_all = "camelCase")]`.
+fn renames_to_camel_case(attrs: &[Attribute]) -> bool {
+    let mut camel = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename_all") {
+                if meta.input.peek(syn::Token![=]) {
+                    let value: syn::LitStr = meta.value()?.parse()?;
+                    camel |= value.value() == "camelCase";
+                } else {
+                    // `rename_all(serialize = "…", deserialize = "…")`
+                    meta.parse_nested_meta(|inner| {
+                        let value: syn::LitStr = inner.value()?.parse()?;
+                        camel |= value.value() == "camelCase";
+                        Ok(())
+                    })?;
+                }
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                meta.parse_nested_meta(|inner| {
+                    if inner.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = inner.value()?.parse()?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        });
+    }
+    camel
 }
 
 #[cfg(test)]
