@@ -194,6 +194,9 @@ impl FromStr for FieldSpec {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| refuse("missing type: write `name:type`, e.g. `title:string`".into()))?;
         let (raw_type, optional) = match raw_type.strip_suffix('?') {
+            Some(_) if trailing => {
+                return Err(refuse("`?` is given twice".into()));
+            }
             Some(inner) => (inner, true),
             None => (raw_type, trailing),
         };
@@ -311,6 +314,8 @@ mod tests {
         assert!(field.optional && field.filter && field.sort);
         assert!(!parse("title:string:filter").unwrap().optional);
         assert!(parse("title:string:filter??").is_err());
+        let twice = parse("body:text?:search?").unwrap_err();
+        assert!(twice.contains("given twice"), "{twice}");
     }
 
     #[test]

@@ -401,9 +401,8 @@ async fn two_instances_sharing_redis_see_each_others_events() {
         let namespace = format!("events-test-{}", Uuid::now_v7().simple());
         let shared = |db: &TestDatabase| {
             let mut config = config(db);
-            // `redis.url` alone carries events through Redis
-            // (`events.redis` unset).
             config.redis.url = Some(redis.clone());
+            config.events.redis = true;
             config.events.namespace = namespace.clone();
             config
         };
@@ -434,7 +433,7 @@ async fn two_instances_sharing_redis_see_each_others_events() {
         // An instance in another namespace hears nothing of these.
         let mut other = config(&db);
         other.redis.url = Some(redis.clone());
-        other.events.redis = Some(true);
+        other.events.redis = true;
         other.events.namespace = format!("{namespace}-other");
         let three = app(other, None).await;
         let mut stream_other = Subscription::open(&three, &teacher, "").await;
@@ -676,4 +675,50 @@ async fn the_change_routes_are_documented() {
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     assert!(schemas.contains_key("AuditEntry"));
     assert!(schemas.contains_key("AuditEntryPage"));
+}
+
+/// A Redis outage never holds a write: the publish is bounded, the event
+/// still reaches this instance's subscribers, and the 201 comes at once.
+#[tokio::test]
+async fn writes_do_not_wait_for_a_redis_that_is_down() {
+    let Some(redis) = strata::testing::redis_url() else {
+        return;
+    };
+    let target = redis
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .unwrap_or("127.0.0.1:6379")
+        .to_owned();
+    let proxy = strata::testing::TcpProxy::start(&target).await.unwrap();
+    let db = TestDatabase::sqlite();
+    let mut config = config(&db);
+    config.redis.url = Some(format!("redis://{}", proxy.addr()));
+    config.events.redis = true;
+    config.events.namespace = format!("events-outage-{}", Uuid::now_v7().simple());
+    let router = app(config, None).await;
+    let (_admin, a, _b, _teacher) = cast(&router).await;
+    let mut stream = Subscription::open(&router, &a, "").await;
+    create(&router, &a, "before").await;
+
+    proxy.sever();
+    let mut slowest = std::time::Duration::ZERO;
+    for title in ["during-1", "during-2", "during-end"] {
+        let started = std::time::Instant::now();
+        create(&router, &a, title).await;
+        slowest = slowest.max(started.elapsed());
+    }
+    // The redis crate's default reconnect loop held each write 6 s or more.
+    assert!(
+        slowest < std::time::Duration::from_secs(3),
+        "a write waited {slowest:?} for Redis"
+    );
+    let seen = stream.until("during-end").await;
+    for title in ["during-1", "during-2", "during-end"] {
+        assert!(
+            seen.iter().any(|(_, t)| t == title),
+            "{title} not delivered locally: {seen:?}"
+        );
+    }
+    proxy.restore();
 }

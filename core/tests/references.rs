@@ -19,7 +19,7 @@ struct Shelf {
     name: String,
 }
 
-/// The child, with one foreign key.
+/// The child, with one foreign key in a column of its own name.
 #[derive(Resource, Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[resource(table = "books")]
@@ -27,17 +27,18 @@ struct Book {
     #[resource(id)]
     id: i64,
     title: String,
-    #[resource(belongs_to = "shelves", filter)]
+    // Its own column name: errors still speak of `shelfId`.
+    #[resource(belongs_to = "shelves", filter, column = "shelf_ref")]
     shelf_id: i64,
 }
 
 const SQLITE: [&str; 2] = [
     "CREATE TABLE shelves (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
-    "CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT NOT NULL, shelf_id INTEGER NOT NULL REFERENCES shelves(id))",
+    "CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT NOT NULL, shelf_ref INTEGER NOT NULL REFERENCES shelves(id))",
 ];
 const POSTGRES: [&str; 2] = [
     "CREATE TABLE shelves (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)",
-    "CREATE TABLE books (id BIGSERIAL PRIMARY KEY, title TEXT NOT NULL, shelf_id BIGINT NOT NULL REFERENCES shelves(id))",
+    "CREATE TABLE books (id BIGSERIAL PRIMARY KEY, title TEXT NOT NULL, shelf_ref BIGINT NOT NULL REFERENCES shelves(id))",
 ];
 
 #[tokio::test]

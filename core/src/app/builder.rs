@@ -187,8 +187,7 @@ impl App {
     }
 
     /// The bus derived resources publish to, instead of the one built from
-    /// `[events]` (in process, or Redis when `redis.url` is set and
-    /// `events.redis` is not `false`). Two apps
+    /// `[events]` (in process, or Redis with `events.redis = true`). Two apps
     /// given clones of one bus see each other's events.
     pub fn event_bus(mut self, bus: crate::events::EventBus) -> Self {
         self.events = Some(bus);
@@ -296,7 +295,7 @@ impl App {
         let mut app = self;
         if app.events.is_none() {
             let events = &app.config.events;
-            if events.uses_redis(&app.config.redis)
+            if events.redis
                 && let Some(url) = &app.config.redis.url
             {
                 let bus = crate::events::EventBus::redis(url, &events.namespace, events.capacity)

@@ -454,13 +454,9 @@ mod tests {
             Config::load_from("", vars(&all))
         };
         let uses = |c: &Config| {
-            let quotas = c.rate_limit.uses_redis(&c.redis);
-            assert_eq!(
-                quotas,
-                c.events.uses_redis(&c.redis),
-                "events follow the same rule"
-            );
-            quotas
+            // Events carry row data: they stay in process unless asked.
+            assert!(!c.events.redis);
+            c.rate_limit.uses_redis(&c.redis)
         };
         assert!(!uses(&load(&[]).unwrap()));
         assert!(uses(
@@ -469,11 +465,12 @@ mod tests {
         let memory = load(&[
             ("REDIS_URL", "redis://127.0.0.1:6379"),
             ("STRATA_RATE_LIMIT__REDIS", "false"),
-            ("STRATA_EVENTS__REDIS", "false"),
         ])
         .unwrap();
         assert!(!uses(&memory));
         let err = load(&[("STRATA_RATE_LIMIT__REDIS", "true")]).unwrap_err();
+        assert!(err.problems[0].contains("REDIS_URL"), "{err}");
+        let err = load(&[("STRATA_EVENTS__REDIS", "true")]).unwrap_err();
         assert!(err.problems[0].contains("REDIS_URL"), "{err}");
     }
 

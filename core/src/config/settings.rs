@@ -301,9 +301,9 @@ pub struct RedisConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct EventsConfig {
     /// Carry events through Redis pub/sub (`redis.url`), so every instance sees
-    /// every event. Unset (the default): through Redis exactly when
-    /// `redis.url` (`REDIS_URL`) is set; `false` keeps them in process.
-    pub redis: Option<bool>,
+    /// every event. Default false (in process): events carry row data, so
+    /// sharing them is opted into, with a `namespace` per deployment.
+    pub redis: bool,
     /// Redis channel namespace: instances with the same one share events.
     /// Default `default`.
     pub namespace: String,
@@ -314,18 +314,10 @@ pub struct EventsConfig {
     pub keep_alive_secs: u64,
 }
 
-impl EventsConfig {
-    /// Whether events travel through Redis: `events.redis` when set, else
-    /// whether `redis.url` is.
-    pub fn uses_redis(&self, redis: &RedisConfig) -> bool {
-        self.redis.unwrap_or(redis.url.is_some())
-    }
-}
-
 impl Default for EventsConfig {
     fn default() -> Self {
         Self {
-            redis: None,
+            redis: false,
             namespace: "default".to_owned(),
             capacity: 1024,
             keep_alive_secs: 15,

@@ -160,7 +160,7 @@ impl Config {
         );
         let events = &self.events;
         check(
-            !(events.redis == Some(true) && self.redis.url.is_none()),
+            !(events.redis && self.redis.url.is_none()),
             "events.redis is true but redis.url (REDIS_URL) is unset".into(),
         );
         check(

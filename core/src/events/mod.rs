@@ -4,9 +4,9 @@
 //! Every create, update and delete through a derived resource publishes one
 //! [`Event`] named `<resource>.created|updated|deleted` once its transaction
 //! has committed (a rolled-back write publishes nothing). The [`EventBus`]
-//! delivers events in process by default; with `redis.url` set (unless
-//! `events.redis = false`) events go through Redis pub/sub, so every instance
-//! sharing the Redis namespace sees every event. `GET /api/v1/events` streams them to
+//! delivers events in process by default; with `events.redis = true` (and
+//! `redis.url`) events go through Redis pub/sub, so every instance sharing the
+//! Redis namespace sees every event. `GET /api/v1/events` streams them to
 //! clients over SSE, filtered by what each subscriber may read
 //! (see [`routes`]).
 //!

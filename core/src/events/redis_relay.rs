@@ -42,9 +42,13 @@ impl RedisRelay {
     ) -> Result<Self, redis::RedisError> {
         let client = redis::Client::open(url)?;
         let channel = format!("strata:{namespace}:events");
+        // Few, short reconnect attempts: a publish must never hold a write's
+        // response for long while Redis is down (it is bounded again below).
         let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(PUBLISH_TIMEOUT));
+            .set_connection_timeout(Some(PUBLISH_TIMEOUT))
+            .set_response_timeout(Some(PUBLISH_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
         let publisher = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
         let (ready, mut on_ready) = watch::channel(false);
         let relay = tokio::spawn(relay(client, channel.clone(), local, ready));
@@ -56,13 +60,22 @@ impl RedisRelay {
         })
     }
 
+    /// One publish, bounded to [`PUBLISH_TIMEOUT`] in all (a reconnect
+    /// included): the caller falls back to this instance's subscribers.
     pub(super) async fn publish(&self, event: &Event) -> Result<(), redis::RedisError> {
         let payload = serde_json::to_string(event).map_err(|e| {
             redis::RedisError::from((redis::ErrorKind::Client, "serialise", e.to_string()))
         })?;
         let mut connection = self.publisher.clone();
-        let _: i64 = connection.publish(&self.channel, payload).await?;
-        Ok(())
+        let publish = connection.publish::<_, _, i64>(&self.channel, payload);
+        match tokio::time::timeout(PUBLISH_TIMEOUT, publish).await {
+            Ok(result) => result.map(|_| ()),
+            Err(_) => Err(redis::RedisError::from((
+                redis::ErrorKind::Io,
+                "publish timed out",
+                format!("no answer within {PUBLISH_TIMEOUT:?}"),
+            ))),
+        }
     }
 }
 

@@ -4,6 +4,7 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use heck::ToLowerCamelCase;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 
@@ -334,19 +335,39 @@ async fn create<R: Resource>(
     create_in::<R>(state, user, None, body).await
 }
 
-/// A foreign-key violation whose database did not name the column (SQLite
-/// never does): when the table has exactly one foreign key, that is the
-/// column. Looked up on the error path only (`pragma_foreign_key_list`).
+/// A constraint conflict's `details` in API names: Postgres names the column
+/// (`student_id` → `studentId`), which differs from the field's name when it
+/// has its own `column = "…"`. A foreign-key violation whose database did
+/// not name the column (SQLite never does) gets it when the table has
+/// exactly one foreign key (`pragma_foreign_key_list`, on the error path only).
 async fn name_reference<R: Resource>(state: &AppState, err: AppError) -> AppError {
     use crate::error::{REFERENCE_CODE, REFERENCE_CONFLICT, REFERENCE_MESSAGE};
-    let AppError::Conflict { message, details } = &err else {
+    let AppError::Conflict { message, details } = err else {
         return err;
     };
-    let Some(pool) = state.db().as_sqlite() else {
-        return err;
+    if !details.is_empty() {
+        let details = details
+            .into_iter()
+            .map(|mut detail| {
+                if let Some(field) = R::SPEC
+                    .fields
+                    .iter()
+                    .find(|f| f.column.to_lower_camel_case() == detail.field)
+                {
+                    detail.field = field.name.to_owned();
+                }
+                detail
+            })
+            .collect();
+        return AppError::Conflict { message, details };
+    }
+    let unnamed = AppError::Conflict { message, details };
+    let (Some(pool), AppError::Conflict { message, .. }) = (state.db().as_sqlite(), &unnamed)
+    else {
+        return unnamed;
     };
-    if !details.is_empty() || message != REFERENCE_CONFLICT {
-        return err;
+    if message != REFERENCE_CONFLICT {
+        return unnamed;
     }
     let columns: Vec<(String,)> =
         match sqlx::query_as("SELECT \"from\" FROM pragma_foreign_key_list(?)")
@@ -355,7 +376,7 @@ async fn name_reference<R: Resource>(state: &AppState, err: AppError) -> AppErro
             .await
         {
             Ok(columns) => columns,
-            Err(_) => return err,
+            Err(_) => return unnamed,
         };
     let field = match columns.as_slice() {
         [(column,)] => R::SPEC.fields.iter().find(|f| f.column == column),
@@ -370,21 +391,29 @@ async fn name_reference<R: Resource>(state: &AppState, err: AppError) -> AppErro
                 REFERENCE_MESSAGE,
             )],
         },
-        None => err,
+        None => unnamed,
     }
 }
 
-/// On a nested route the parent is part of the path, so a parent that does
-/// not exist, or that the caller may not see, is a 404 (SPEC §3: no such
-/// row), not a body error: a foreign-key conflict on the parent column, or a
-/// hook refusing that column alone as `not_found`
-/// ([`HookContext::find_readable`] returned `None`).
+/// On a nested route the parent is part of the path, so a parent the
+/// request cannot use is a 404 (SPEC §3: no such row), not a body error:
+/// a foreign-key conflict naming the parent column (on SQLite only when the
+/// table has one foreign key; else a 409 without details), or a hook refusing
+/// that column as `not_found` (a hook that looks the parent up with
+/// [`HookContext::find_readable`] makes a parent the caller may not see
+/// answer so too; without such a hook only a missing parent is caught).
 fn missing_parent(field: &FieldMeta, err: AppError) -> AppError {
-    let only_parent = |details: &[FieldError], code: &str| matches!(details, [detail] if detail.field == field.name && detail.code == code);
+    let names_parent = |details: &[FieldError], code: &str| {
+        details
+            .iter()
+            .any(|detail| detail.field == field.name && detail.code == code)
+    };
     match &err {
-        AppError::Validation(details) if only_parent(details, "not_found") => AppError::not_found(),
+        AppError::Validation(details) if names_parent(details, "not_found") => {
+            AppError::not_found()
+        }
         AppError::Conflict { details, .. }
-            if only_parent(details, crate::error::REFERENCE_CODE) =>
+            if names_parent(details, crate::error::REFERENCE_CODE) =>
         {
             AppError::not_found()
         }

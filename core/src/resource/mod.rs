@@ -13,7 +13,7 @@
 //! | `PUT /api/v1/<plural>/{id}` | `<perm>:update` | 200 + `ETag`; 412 on a stale `If-Match` or a concurrent write |
 //! | `PATCH /api/v1/<plural>/{id}` | `<perm>:update` | as PUT; absent fields untouched, `null` clears |
 //! | `DELETE /api/v1/<plural>/{id}` | `<perm>:delete` | 204 |
-//! | `GET/POST /api/v1/<parents>/{parentId}/<plural>` | as above | rows of that parent; create sets the parent column (404 when the parent does not exist or the caller may not see it) |
+//! | `GET/POST /api/v1/<parents>/{parentId}/<plural>` | as above | rows of that parent; create sets the parent column (404 when the parent does not exist, or a hook refuses it as `not_found`) |
 //!
 //! Business rules live in [`Hooks`] (before/after create, update, delete, plus
 //! an extra row scope), so generated code is never forked.

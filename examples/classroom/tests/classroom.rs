@@ -332,6 +332,16 @@ fn scenario(database_url: Option<&str>) {
     );
     assert_eq!(wrong.status, 422);
     assert_eq!(wrong.body["error"]["details"][0]["field"], "guardianId");
+    let to_nobody = teacher.call(
+        "POST",
+        &format!("/api/v1/students/{}/guardians", mum.id),
+        Some(json!({"guardianId": mum.id})),
+    );
+    assert_eq!(
+        to_nobody.status, 404,
+        "a guardian is not a student: {}",
+        to_nobody.body
+    );
     let by_student = alice.call(
         "POST",
         &format!("/api/v1/students/{}/guardians", alice.id),

@@ -96,11 +96,12 @@ impl<'a> Model<'a> {
         }
         // The API names (filters, sorts, bodies, docs) are camelCase (SPEC §3);
         // without serde renaming the rows would be served with other keys.
-        let multi_word = named
-            .named
-            .iter()
-            .filter_map(|f| f.ident.as_ref())
-            .any(|ident| ident.unraw().to_string().contains('_'));
+        let multi_word = named.named.iter().any(|f| {
+            f.ident.as_ref().is_some_and(|ident| {
+                let name = ident.unraw().to_string();
+                name.contains('_') && !renamed_to(&f.attrs, &camel_case(&name))
+            })
+        });
         if multi_word && !renames_to_camel_case(&input.attrs) {
             errors.spanned(
                 &input.ident,
@@ -491,7 +492,9 @@ fn serde_default(attrs: &[Attribute]) -> Option<TokenStream> {
     found
 }
 
-/// Whether the container says `#[serde(rename_all = "camelCase")]`.
+/// Whether the container says `#[serde(rename_all = "camelCase")]` (or
+/// `rename_all(serialize = "camelCase", deserialize = "camelCase")`: rows are
+/// both served and, from the cache, read back with the API names).
 fn renames_to_camel_case(attrs: &[Attribute]) -> bool {
     let mut camel = false;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
@@ -502,11 +505,18 @@ fn renames_to_camel_case(attrs: &[Attribute]) -> bool {
                     camel |= value.value() == "camelCase";
                 } else {
                     // `rename_all(serialize = "…", deserialize = "…")`
+                    let (mut serialize, mut deserialize) = (false, false);
                     meta.parse_nested_meta(|inner| {
                         let value: syn::LitStr = inner.value()?.parse()?;
-                        camel |= value.value() == "camelCase";
+                        let is_camel = value.value() == "camelCase";
+                        if inner.path.is_ident("serialize") {
+                            serialize = is_camel;
+                        } else if inner.path.is_ident("deserialize") {
+                            deserialize = is_camel;
+                        }
                         Ok(())
                     })?;
+                    camel |= serialize && deserialize;
                 }
             } else if meta.input.peek(syn::Token![=]) {
                 let _: syn::Expr = meta.value()?.parse()?;
@@ -524,6 +534,30 @@ fn renames_to_camel_case(attrs: &[Attribute]) -> bool {
     camel
 }
 
+/// Whether a field names itself `api` with `#[serde(rename = "…")]`.
+fn renamed_to(attrs: &[Attribute], api: &str) -> bool {
+    let mut found = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") && meta.input.peek(syn::Token![=]) {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                found |= value.value() == api;
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                meta.parse_nested_meta(|inner| {
+                    if inner.input.peek(syn::Token![=]) {
+                        let _: syn::Expr = inner.value()?.parse()?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -533,6 +567,38 @@ mod tests {
         assert_eq!(camel_case("due_date"), "dueDate");
         assert_eq!(camel_case("id"), "id");
         assert_eq!(camel_case("a_b_c"), "aBC");
+    }
+
+    #[test]
+    fn camel_case_renaming_is_recognised() {
+        let attrs = |attr: syn::Attribute| vec![attr];
+        for yes in [
+            syn::parse_quote!(#[serde(rename_all = "camelCase")]),
+            syn::parse_quote!(#[serde(deny_unknown_fields, rename_all = "camelCase")]),
+            syn::parse_quote!(#[serde(rename_all(serialize = "camelCase", deserialize = "camelCase"))]),
+        ] {
+            assert!(renames_to_camel_case(&attrs(yes)));
+        }
+        for no in [
+            syn::parse_quote!(#[serde(rename_all = "snake_case")]),
+            syn::parse_quote!(#[serde(rename_all(serialize = "camelCase"))]),
+            syn::parse_quote!(#[serde(rename_all(deserialize = "camelCase"))]),
+            syn::parse_quote!(#[serde(default)]),
+        ] {
+            assert!(!renames_to_camel_case(&attrs(no)));
+        }
+        assert!(renamed_to(
+            &attrs(syn::parse_quote!(#[serde(rename = "dueDate")])),
+            "dueDate"
+        ));
+        assert!(!renamed_to(
+            &attrs(syn::parse_quote!(#[serde(rename = "due")])),
+            "dueDate"
+        ));
+        assert!(!renamed_to(
+            &attrs(syn::parse_quote!(#[serde(default)])),
+            "dueDate"
+        ));
     }
 
     #[test]

@@ -60,12 +60,9 @@ impl Hooks<GuardianLink> for GuardianRules {
                     "must be a user with role guardian",
                 ));
             }
+            // The student is the path's `{id}`: no such student is a 404.
             if role_of(context.state, row.student_id).await?.as_deref() != Some("student") {
-                problems.push(FieldError::new(
-                    "studentId",
-                    "not_a_student",
-                    "must be a user with role student",
-                ));
+                problems.push(FieldError::new("studentId", "not_found", "no such student"));
             }
             if problems.is_empty() {
                 Ok(())
