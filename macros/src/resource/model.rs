@@ -475,21 +475,29 @@ fn serde_default(attrs: &[Attribute]) -> Option<TokenStream> {
                 } else {
                     quote!(#[serde(default)])
                 });
-            } else if with_value {
-                let _: syn::Expr = meta.value()?.parse()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                // `rename(deserialize = "…")` and the like.
-                meta.parse_nested_meta(|inner| {
-                    if inner.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = inner.value()?.parse()?;
-                    }
-                    Ok(())
-                })?;
+            } else {
+                skip_serde_value(&meta)?;
             }
             Ok(())
         });
     }
     found
+}
+
+/// Skips the value of a serde key this derive does not read: `key = expr`
+/// or `key(inner = expr, …)` (`rename(deserialize = "…")` and the like).
+fn skip_serde_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        let _: syn::Expr = meta.value()?.parse()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.parse_nested_meta(|inner| {
+            if inner.input.peek(syn::Token![=]) {
+                let _: syn::Expr = inner.value()?.parse()?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// Whether the container says `#[serde(rename_all = "camelCase")]` (or
@@ -518,15 +526,8 @@ fn renames_to_camel_case(attrs: &[Attribute]) -> bool {
                     })?;
                     camel |= serialize && deserialize;
                 }
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                meta.parse_nested_meta(|inner| {
-                    if inner.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = inner.value()?.parse()?;
-                    }
-                    Ok(())
-                })?;
+            } else {
+                skip_serde_value(&meta)?;
             }
             Ok(())
         });
@@ -542,15 +543,8 @@ fn renamed_to(attrs: &[Attribute], api: &str) -> bool {
             if meta.path.is_ident("rename") && meta.input.peek(syn::Token![=]) {
                 let value: syn::LitStr = meta.value()?.parse()?;
                 found |= value.value() == api;
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                meta.parse_nested_meta(|inner| {
-                    if inner.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = inner.value()?.parse()?;
-                    }
-                    Ok(())
-                })?;
+            } else {
+                skip_serde_value(&meta)?;
             }
             Ok(())
         });
