@@ -63,16 +63,17 @@ pub(crate) fn apply(router: Router<AppState>, state: &AppState) -> Router {
         // Security and CORS headers sit outside the panic catcher, timeout and
         // body limit so that their 500, 503 and 413 carry them too (a browser
         // can read a CORS error only with the CORS headers).
-        .layer(MapResponseLayer::new(move |mut response: Response| {
-            for (name, value) in headers.iter() {
-                if !response.headers().contains_key(name) {
-                    response.headers_mut().insert(name.clone(), value.clone());
+        .layer(MapResponseLayer::new(
+            move |mut response: http::Response<PanicBody>| {
+                for (name, value) in headers.iter() {
+                    if !response.headers().contains_key(name) {
+                        response.headers_mut().insert(name.clone(), value.clone());
+                    }
                 }
-            }
-            response
-        }))
+                response
+            },
+        ))
         .option_layer(cors_layer(&http.cors_origins))
-        .layer(MapResponseLayer::new(boxed_body))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(ErrorEnvelopeLayer)
         .layer(TimeoutLayer::new(config.server.request_timeout()))
@@ -83,6 +84,9 @@ pub(crate) fn apply(router: Router<AppState>, state: &AppState) -> Router {
         .service(inner);
     Router::new().fallback_service(stack)
 }
+
+/// The body type the panic catcher answers with (no re-boxing above it).
+type PanicBody = tower_http::body::UnsyncBoxBody<axum::body::Bytes, axum::BoxError>;
 
 /// A response with its body as axum's [`Body`], so layers that change the
 /// body type can sit in the same stack (and either side of an optional layer).

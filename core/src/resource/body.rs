@@ -10,8 +10,10 @@ use super::Resource;
 use crate::query::FieldType;
 use crate::{AppError, FieldError};
 
-/// Reads a JSON body into `T`. Absent required fields → one 422 naming each
-/// (`required`); a value of the wrong type → 400.
+/// Reads a JSON body into `T`, with the failures of its field rules (empty
+/// when it passes) for the caller to report with its own. Absent required
+/// fields → one 422 naming each (`required`) and the rule failures of the
+/// fields that were sent; a value of the wrong type → 400.
 ///
 /// Which fields are required is the body type's own business (serde's
 /// `missing field`), so `#[serde(default)]` fields and hand-written bodies
@@ -19,12 +21,15 @@ use crate::{AppError, FieldError};
 /// placeholder of the field's type stands in for it, to find the next.
 pub(crate) fn read_body<R: Resource, T: DeserializeOwned + Validate>(
     mut body: Json,
-) -> Result<T, AppError> {
+) -> Result<(T, Vec<FieldError>), AppError> {
     midnight_for_bare_dates::<R>(&mut body);
     let mut missing: Vec<FieldError> = Vec::new();
     let error = loop {
         let err = match serde_path_to_error::deserialize::<_, T>(&body) {
-            Ok(value) if missing.is_empty() => return Ok(value),
+            Ok(value) if missing.is_empty() => {
+                let errors = field_errors(&value);
+                return Ok((value, errors));
+            }
             Ok(value) => {
                 // The rules of the fields that were sent fail in the same 422.
                 let absent: Vec<String> = missing.iter().map(|e| e.field.clone()).collect();
@@ -66,7 +71,7 @@ pub(crate) fn read_body<R: Resource, T: DeserializeOwned + Validate>(
 }
 
 /// The field-rule failures of a body (empty when it passes).
-pub(crate) fn field_errors(body: &impl Validate) -> Vec<FieldError> {
+fn field_errors(body: &impl Validate) -> Vec<FieldError> {
     match body.validate() {
         Ok(()) => Vec::new(),
         Err(errors) => match AppError::from(errors) {

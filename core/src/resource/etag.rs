@@ -25,10 +25,14 @@ pub(crate) fn matches(header: &HeaderValue, etag: &HeaderValue) -> bool {
 /// `If-None-Match` (RFC 9110 §13.1.2): the header lists `etag` by weak
 /// comparison (`W/"v3"` matches `"v3"`), or is `*`.
 pub(crate) fn matches_weak(header: &HeaderValue, etag: &HeaderValue) -> bool {
-    let opaque = |tag: &str| tag.strip_prefix("W/").unwrap_or(tag).to_owned();
     compare(header, etag, |candidate, etag| {
         opaque(candidate) == opaque(etag)
     })
+}
+
+/// A tag without its weak marker.
+fn opaque(tag: &str) -> &str {
+    tag.strip_prefix("W/").unwrap_or(tag)
 }
 
 fn compare(header: &HeaderValue, etag: &HeaderValue, same: impl Fn(&str, &str) -> bool) -> bool {

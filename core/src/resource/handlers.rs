@@ -8,7 +8,7 @@ use heck::ToLowerCamelCase;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 
-use super::body::{field_errors, read_body};
+use super::body::read_body;
 use super::etag::{etag_of, matches, matches_weak};
 use super::{Change, HookContext, Hooks, Resource, WriteContext};
 use crate::app::AppState;
@@ -335,13 +335,16 @@ async fn create<R: Resource>(
     create_in::<R>(state, user, None, body).await
 }
 
-/// A constraint conflict's `details` in API names: Postgres names the column
-/// (`student_id` → `studentId`), which differs from the field's name when it
-/// has its own `column = "…"`. A foreign-key violation whose database did
-/// not name the column (SQLite never does) gets it when the table has
-/// exactly one foreign key (`pragma_foreign_key_list`, on the error path only).
-async fn name_reference<R: Resource>(state: &AppState, err: AppError) -> AppError {
+/// A failed write's error, its transaction rolled back first (the lookup
+/// below may need the pool's only connection). A constraint conflict's
+/// `details` are put in API names: Postgres names the column (`student_id` →
+/// `studentId`), which differs from the field's name when it has its own
+/// `column = "…"`. A foreign-key violation whose database did not name the
+/// column (SQLite never does) gets it when the table has exactly one foreign
+/// key (`pragma_foreign_key_list`, on the error path only).
+async fn name_reference<R: Resource>(state: &AppState, tx: Tx, err: AppError) -> AppError {
     use crate::error::{REFERENCE_CODE, REFERENCE_CONFLICT, REFERENCE_MESSAGE};
+    drop(tx);
     let AppError::Conflict { message, details } = err else {
         return err;
     };
@@ -361,38 +364,30 @@ async fn name_reference<R: Resource>(state: &AppState, err: AppError) -> AppErro
             .collect();
         return AppError::Conflict { message, details };
     }
-    let unnamed = AppError::Conflict { message, details };
-    let (Some(pool), AppError::Conflict { message, .. }) = (state.db().as_sqlite(), &unnamed)
-    else {
-        return unnamed;
-    };
-    if message != REFERENCE_CONFLICT {
-        return unnamed;
-    }
-    let columns: Vec<(String,)> =
-        match sqlx::query_as("SELECT \"from\" FROM pragma_foreign_key_list(?)")
-            .bind(R::TABLE)
-            .fetch_all(pool)
-            .await
-        {
-            Ok(columns) => columns,
-            Err(_) => return unnamed,
-        };
-    let field = match columns.as_slice() {
-        [(column,)] => R::SPEC.fields.iter().find(|f| f.column == column),
+    let field = match state.db().as_sqlite() {
+        Some(pool) if message == REFERENCE_CONFLICT => {
+            sqlx::query_as::<_, (String,)>("SELECT \"from\" FROM pragma_foreign_key_list(?)")
+                .bind(R::TABLE)
+                .fetch_all(pool)
+                .await
+                .ok()
+                .and_then(|columns| match columns.as_slice() {
+                    [(column,)] => R::SPEC.fields.iter().find(|f| f.column == column),
+                    _ => None,
+                })
+        }
         _ => None,
     };
-    match field {
-        Some(field) => AppError::Conflict {
-            message: REFERENCE_CONFLICT.into(),
-            details: vec![FieldError::new(
+    let details = field
+        .map(|field| {
+            vec![FieldError::new(
                 field.name,
                 REFERENCE_CODE,
                 REFERENCE_MESSAGE,
-            )],
-        },
-        None => unnamed,
-    }
+            )]
+        })
+        .unwrap_or_default();
+    AppError::Conflict { message, details }
 }
 
 /// On a nested route the parent is part of the path, so a parent the
@@ -444,8 +439,7 @@ async fn create_in<R: Resource>(
     body: serde_json::Value,
 ) -> Result<Response, AppError> {
     let scope = access::<R>(&state, &user, "create").await?;
-    let body: R::Create = read_body::<R, _>(body)?;
-    let mut errors = field_errors(&body);
+    let (body, mut errors): (R::Create, _) = read_body::<R, _>(body)?;
     let context = WriteContext {
         user: &user,
         parent,
@@ -470,11 +464,7 @@ async fn create_in<R: Resource>(
     let mut tx = state.db().begin().await?;
     let created = match repo.create(&mut tx, &row).await {
         Ok(created) => created,
-        Err(err) => {
-            // Rolled back first: the lookup may need the pool's only connection.
-            drop(tx);
-            return Err(name_reference::<R>(&state, err).await);
-        }
+        Err(err) => return Err(name_reference::<R>(&state, tx, err).await),
     };
     if !scope.is_empty()
         && repo
@@ -501,8 +491,7 @@ async fn replace<R: Resource>(
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
     update_with::<R>(state, user, &raw_id, &headers, |row| {
-        let body: R::Replace = read_body::<R, _>(body)?;
-        let errors = field_errors(&body);
+        let (body, errors): (R::Replace, _) = read_body::<R, _>(body)?;
         row.replace(body);
         Ok(errors)
     })
@@ -517,8 +506,7 @@ async fn patch<R: Resource>(
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, AppError> {
     update_with::<R>(state, user, &raw_id, &headers, |row| {
-        let body: R::Patch = read_body::<R, _>(body)?;
-        let errors = field_errors(&body);
+        let (body, errors): (R::Patch, _) = read_body::<R, _>(body)?;
         row.patch(body);
         Ok(errors)
     })
@@ -554,11 +542,7 @@ async fn update_with<R: Resource>(
     let mut tx = state.db().begin().await?;
     let updated = match repo.update(&mut tx, &id, &next, current.version()).await {
         Ok(updated) => updated,
-        Err(err) => {
-            // Rolled back first: the lookup may need the pool's only connection.
-            drop(tx);
-            return Err(name_reference::<R>(&state, err).await);
-        }
+        Err(err) => return Err(name_reference::<R>(&state, tx, err).await),
     };
     if !scope.is_empty() && repo.find_where(&mut tx, &id, &scope).await?.is_none() {
         tx.rollback().await?;

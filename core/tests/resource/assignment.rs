@@ -127,11 +127,34 @@ pub(crate) struct AssignmentPatch {
     status: Option<String>,
 }
 
-/// The seed's service-layer rule: a new assignment is due in the future.
+/// The seed's service-layer rule: a new assignment is due in the future; and
+/// (to show `validate` on updates) a completed assignment keeps its due date.
 #[derive(Default)]
 pub(crate) struct AssignmentRules;
 
 impl Hooks<Assignment> for AssignmentRules {
+    fn validate<'a>(
+        &'a self,
+        _: HookContext<'a>,
+        row: &'a Assignment,
+        current: Option<&'a Assignment>,
+    ) -> BoxFuture<'a, Result<Vec<FieldError>, AppError>> {
+        Box::pin(async move {
+            let moved_when_done = current.is_some_and(|current| {
+                current.status == "completed" && row.due_date != current.due_date
+            });
+            Ok(if moved_when_done {
+                vec![FieldError::new(
+                    "dueDate",
+                    "frozen",
+                    "a completed assignment keeps its due date",
+                )]
+            } else {
+                Vec::new()
+            })
+        })
+    }
+
     fn before_create<'a>(
         &'a self,
         _: HookContext<'a>,

@@ -290,6 +290,30 @@ async fn routes_statuses_and_role_views() {
             ),
             (Some("Essay (final)"), Some(4))
         );
+        // On an update the hook's rule joins the field rules in one 422, and
+        // nothing is written.
+        let frozen = call(&router, Method::PATCH, &member, &u.teacher)
+            .json(&json!({"title": "", "dueDate": due(9)}))
+            .send(&router)
+            .await;
+        assert_eq!(frozen.status, 422, "{}", frozen.text());
+        let fields: Vec<_> = frozen.json()["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["field"].clone(), d["code"].clone()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (json!("title"), json!("length")),
+                (json!("dueDate"), json!("frozen"))
+            ]
+        );
+        let unchanged = call(&router, Method::GET, &member, &u.teacher)
+            .send(&router)
+            .await;
+        assert_eq!(unchanged.json()["data"]["version"], 4);
         let bad = call(&router, Method::PUT, &member, &u.teacher)
             .json(&json!({"title": "x"}))
             .send(&router)
